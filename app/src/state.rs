@@ -1,0 +1,147 @@
+//! The server's shared state: the database and the in-process cache of hot reads.
+//!
+//! Public data changes only when an ingestion lands, so reads are cached whole and keyed by the
+//! data version: a burst of identical requests costs one database query. The version is bumped
+//! in process when this server ingests, and polled from the database so that ingestions run
+//! elsewhere (the command line, another instance) are seen within seconds.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::api::RegionPageData;
+use crate::model::Summary;
+use crate::store::{Db, regions};
+
+/// How many region pages the cache holds before it starts over.
+const MAX_CACHED_PAGES: usize = 4_096;
+
+/// Everything a request handler or server function needs.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub leptos_options: LeptosOptions,
+    pub cache: Arc<ReadCache>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Cached reads, valid for one data version.
+#[derive(Debug, Default)]
+pub struct ReadCache {
+    version: AtomicI64,
+    pages: Mutex<(i64, HashMap<String, Arc<Option<RegionPageData>>>)>,
+    summary: Mutex<Option<(i64, Arc<Option<Summary>>)>>,
+    enabled: bool,
+}
+
+impl ReadCache {
+    /// A cache that starts at `version`; a disabled one always reads through.
+    pub fn new(version: i64, enabled: bool) -> Self {
+        Self {
+            version: AtomicI64::new(version),
+            enabled,
+            ..Self::default()
+        }
+    }
+
+    /// The data version cached reads belong to.
+    pub fn version(&self) -> i64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    /// Moves to a newer data version, dropping what was cached for older ones.
+    pub fn observe_version(&self, version: i64) {
+        self.version.fetch_max(version, Ordering::AcqRel);
+    }
+}
+
+impl AppState {
+    pub fn new(db: Db, leptos_options: LeptosOptions, version: i64, cache_enabled: bool) -> Self {
+        Self {
+            db,
+            leptos_options,
+            cache: Arc::new(ReadCache::new(version, cache_enabled)),
+        }
+    }
+
+    /// A region's page data by path, from the cache when the data has not changed.
+    pub async fn region_page(&self, id: &str) -> Result<Arc<Option<RegionPageData>>, sqlx::Error> {
+        let version = self.cache.version();
+        if self.cache.enabled {
+            let pages = lock(&self.cache.pages);
+            if pages.0 == version
+                && let Some(hit) = pages.1.get(id)
+            {
+                return Ok(hit.clone());
+            }
+        }
+
+        let data = Arc::new(read_region_page(&self.db, id).await?);
+        if self.cache.enabled {
+            let mut pages = lock(&self.cache.pages);
+            if pages.0 != version || pages.1.len() >= MAX_CACHED_PAGES {
+                *pages = (version, HashMap::new());
+            }
+            pages.1.insert(id.to_owned(), data.clone());
+        }
+        Ok(data)
+    }
+
+    /// The world summary, from the cache when the data has not changed.
+    pub async fn summary(&self) -> Result<Arc<Option<Summary>>, sqlx::Error> {
+        let version = self.cache.version();
+        if self.cache.enabled
+            && let Some((cached_version, summary)) = lock(&self.cache.summary).as_ref()
+            && *cached_version == version
+        {
+            return Ok(summary.clone());
+        }
+        let summary = Arc::new(regions::world_summary(&self.db).await?);
+        if self.cache.enabled {
+            *lock(&self.cache.summary) = Some((version, summary.clone()));
+        }
+        Ok(summary)
+    }
+
+    /// Reads the data version from the database into the cache.
+    pub async fn refresh_version(&self) -> Result<i64, sqlx::Error> {
+        let version = regions::data_version(&self.db).await?.version;
+        self.cache.observe_version(version);
+        Ok(version)
+    }
+
+    /// Polls the data version until the process ends.
+    pub async fn poll_version(self, every: Duration) {
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(error) = self.refresh_version().await {
+                tracing::warn!(error = %error, "could not read the data version");
+            }
+        }
+    }
+}
+
+async fn read_region_page(db: &Db, id: &str) -> Result<Option<RegionPageData>, sqlx::Error> {
+    let Some((region_id, detail)) = regions::region_detail(db, id).await? else {
+        return Ok(None);
+    };
+    let series = regions::series(db, region_id, None, None).await?;
+    Ok(Some(RegionPageData { detail, series }))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave the cache inconsistent: every write
+    // replaces whole entries.
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

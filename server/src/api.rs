@@ -1,0 +1,188 @@
+//! The versioned JSON (and CSV) API under `/api/v1`. Every error is JSON with a message.
+
+use app::model::{DailyRow, RegionDetail, Summary};
+use app::state::AppState;
+use app::store::regions;
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/summary", get(summary))
+        .route("/regions/{*path}", get(region_or_series))
+        .fallback(|| async {
+            ApiError::NotFound(
+                "no such API endpoint; see /api/v1/summary and /api/v1/regions/{id}".to_owned(),
+            )
+        })
+}
+
+/// An API failure, as the status and message the client sees.
+#[derive(Debug)]
+pub enum ApiError {
+    NotFound(String),
+    BadRequest(String),
+    /// No data has been loaded yet.
+    Unavailable(String),
+    /// Details go to the log, not to the client.
+    Internal(sqlx::Error),
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    error: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            Self::NotFound(message) => (StatusCode::NOT_FOUND, message),
+            Self::BadRequest(message) => (StatusCode::BAD_REQUEST, message),
+            Self::Unavailable(message) => (StatusCode::SERVICE_UNAVAILABLE, message),
+            Self::Internal(error) => {
+                tracing::error!(error = %error, "API request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error; please try again".to_owned(),
+                )
+            }
+        };
+        (status, Json(ErrorBody { error: message })).into_response()
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Internal(error)
+    }
+}
+
+/// `GET /api/v1/summary`: the world's latest figures.
+async fn summary(State(state): State<AppState>) -> Result<Json<Summary>, ApiError> {
+    match state.summary().await?.as_ref() {
+        Some(summary) => Ok(Json(summary.clone())),
+        None => Err(ApiError::Unavailable("no data has been loaded yet".to_owned())),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SeriesQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// The JSON shape of a region: its figures, place in the hierarchy and sub-regions.
+#[derive(Serialize)]
+struct RegionResponse<'a> {
+    #[serde(flatten)]
+    detail: &'a RegionDetail,
+}
+
+/// `GET /api/v1/regions/{id}`, `…/{id}/series` and `…/{id}/series.csv`. Region ids are paths
+/// such as `us/new-york/kings`; the world is `world`.
+async fn region_or_series(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    Query(query): Query<SeriesQuery>,
+) -> Result<Response, ApiError> {
+    let path = path.trim_matches('/');
+    let (id, series_format) = if let Some(id) = path.strip_suffix("/series.csv") {
+        (id, Some(Format::Csv))
+    } else if let Some(id) = path.strip_suffix("/series") {
+        (id, Some(Format::Json))
+    } else {
+        (path, None)
+    };
+    let slug = if id == "world" { "" } else { id };
+
+    let Some(format) = series_format else {
+        let page = state.region_page(slug).await?;
+        return match page.as_ref() {
+            Some(page) => Ok(Json(RegionResponse { detail: &page.detail }).into_response()),
+            None => Err(not_found(id)),
+        };
+    };
+
+    let from = parse_date("from", query.from.as_deref())?;
+    let to = parse_date("to", query.to.as_deref())?;
+    if let (Some(from), Some(to)) = (&from, &to)
+        && from > to
+    {
+        return Err(ApiError::BadRequest(format!(
+            "`from` ({from}) is after `to` ({to})"
+        )));
+    }
+    let Some((region_id, _)) = regions::region_figures(&state.db, slug).await? else {
+        return Err(not_found(id));
+    };
+    let rows = regions::series(&state.db, region_id, from.as_deref(), to.as_deref()).await?;
+    Ok(match format {
+        Format::Json => Json(rows).into_response(),
+        Format::Csv => {
+            let file = if slug.is_empty() {
+                "world".to_owned()
+            } else {
+                slug.replace('/', "_")
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{file}.csv\""),
+                    ),
+                ],
+                series_csv(&rows),
+            )
+                .into_response()
+        }
+    })
+}
+
+enum Format {
+    Json,
+    Csv,
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!(
+        "no region with id `{id}`; ids are paths such as `us/new-york` or `world`"
+    ))
+}
+
+fn parse_date(name: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
+    match value.filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(value) => NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .map(|date| Some(date.format("%Y-%m-%d").to_string()))
+            .map_err(|_| {
+                ApiError::BadRequest(format!("`{name}` must be a date as YYYY-MM-DD, found `{value}`"))
+            }),
+    }
+}
+
+/// The series as CSV, one row per day.
+pub fn series_csv(rows: &[DailyRow]) -> String {
+    let cell = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut out =
+        String::from("date,confirmed,deaths,new_confirmed,new_deaths,confirmed_revised,deaths_revised\n");
+    for row in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            row.date,
+            cell(row.confirmed),
+            cell(row.deaths),
+            cell(row.new_confirmed),
+            cell(row.new_deaths),
+            row.confirmed_revised,
+            row.deaths_revised
+        ));
+    }
+    out
+}

@@ -1,0 +1,133 @@
+//! Configuration from the environment (or the same names as flags), with defaults that let
+//! `covid19 serve` run from the repository root with nothing set.
+
+use std::path::{Path, PathBuf};
+
+use app::ingest::Source;
+
+/// The public addresses of the Johns Hopkins CSSE files, used when no local copy exists.
+const UPSTREAM: &str = "https://raw.githubusercontent.com/CSSEGISandData/COVID-19/master/csse_covid_19_data";
+
+/// The files read, as (path below the data folder, path below the upstream address). The
+/// lookup table comes first so that regions get their populations as they are created.
+const FILES: [(&str, &str); 5] = [
+    (
+        "jhu_csse/UID_ISO_FIPS_LookUp_Table.csv",
+        "UID_ISO_FIPS_LookUp_Table.csv",
+    ),
+    (
+        "jhu_csse/time_series/time_series_covid19_confirmed_global.csv.gz",
+        "csse_covid_19_time_series/time_series_covid19_confirmed_global.csv",
+    ),
+    (
+        "jhu_csse/time_series/time_series_covid19_deaths_global.csv.gz",
+        "csse_covid_19_time_series/time_series_covid19_deaths_global.csv",
+    ),
+    (
+        "jhu_csse/time_series/time_series_covid19_confirmed_US_thru_2020-12-14.csv.gz",
+        "csse_covid_19_time_series/time_series_covid19_confirmed_US.csv",
+    ),
+    (
+        "jhu_csse/time_series/time_series_covid19_deaths_US_thru_2020-12-14.csv.gz",
+        "csse_covid_19_time_series/time_series_covid19_deaths_US.csv",
+    ),
+];
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct Config {
+    /// Database URL: `sqlite:<file>` (the default) or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite:covid19.db",
+        global = true
+    )]
+    pub database_url: String,
+
+    /// Folder holding local copies of the source files, laid out as upstream.
+    #[arg(
+        long,
+        env = "COVID19_DATA_DIR",
+        default_value = "../shared/data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// Comma-separated files or URLs to ingest instead of the default JHU set.
+    #[arg(long, env = "COVID19_SOURCES", global = true)]
+    pub sources: Option<String>,
+
+    /// Seconds between scheduled ingestions.
+    #[arg(
+        long,
+        env = "COVID19_INGEST_INTERVAL_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub ingest_interval_secs: u64,
+
+    /// Seconds before the first retry of a failed ingestion; each retry waits twice as long.
+    #[arg(long, env = "COVID19_RETRY_BASE_SECS", default_value_t = 30, global = true)]
+    pub retry_base_secs: u64,
+
+    /// Whether `serve` runs the ingestion scheduler.
+    #[arg(long, env = "COVID19_SCHEDULER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub scheduler: bool,
+
+    /// Whether hot reads are cached in process.
+    #[arg(long, env = "COVID19_CACHE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub cache: bool,
+}
+
+impl Config {
+    /// The sources to ingest: those configured, or the JHU files from the data folder where it
+    /// exists, or else from their upstream addresses.
+    pub fn sources(&self) -> Vec<Source> {
+        if let Some(list) = &self.sources {
+            return list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(Source::parse)
+                .collect();
+        }
+        default_sources(&self.data_dir)
+    }
+}
+
+fn default_sources(data_dir: &Path) -> Vec<Source> {
+    FILES
+        .iter()
+        .map(|(local, remote)| {
+            let path = data_dir.join(local);
+            if path.exists() {
+                Source::File(path)
+            } else {
+                Source::Url(format!("{UPSTREAM}/{remote}"))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_local_files_fall_back_to_upstream() {
+        let sources = default_sources(Path::new("/nonexistent"));
+        assert_eq!(sources.len(), 5);
+        assert!(matches!(&sources[0], Source::Url(url) if url.ends_with("/UID_ISO_FIPS_LookUp_Table.csv")));
+    }
+
+    #[test]
+    fn local_files_are_preferred() {
+        let dir = tempfile::tempdir().unwrap();
+        let lookup = dir.path().join("jhu_csse/UID_ISO_FIPS_LookUp_Table.csv");
+        std::fs::create_dir_all(lookup.parent().unwrap()).unwrap();
+        std::fs::write(&lookup, "x").unwrap();
+        let sources = default_sources(dir.path());
+        assert_eq!(sources[0], Source::File(lookup));
+        assert!(matches!(&sources[1], Source::Url(_)));
+    }
+}

@@ -1,0 +1,134 @@
+//! Building and running the server: tracing, the database, the routes, the scheduler and a
+//! graceful shutdown. [`build_router`] is what the integration tests run too.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use app::state::AppState;
+use app::store::Db;
+use app::{App, shell};
+use axum::Router;
+use leptos::config::{LeptosOptions, get_configuration};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use tracing_subscriber::EnvFilter;
+
+use crate::api;
+use crate::config::Config;
+use crate::scheduler::{self, Schedule};
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: info, with quieter dependencies).
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn,hyper=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Reads Leptos' settings: from the `LEPTOS_*` environment that cargo-leptos sets, or from
+/// the workspace's `Cargo.toml` when started from the repository root.
+pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
+    let manifest = std::path::Path::new("Cargo.toml");
+    let from_env = std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
+    let configuration = if !from_env && manifest.exists() {
+        get_configuration(Some("Cargo.toml"))
+    } else {
+        get_configuration(None)
+    }
+    .context("reading the Leptos configuration (LEPTOS_* variables or Cargo.toml)")?;
+    Ok(configuration.leptos_options)
+}
+
+/// The whole HTTP surface: pages, server functions, the JSON API and static files.
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    let fallback_options = state.leptos_options.clone();
+
+    Router::new()
+        .nest("/api/v1", api::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            || {},
+            move |_| shell(fallback_options.clone()),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `covid19 serve`: opens the database, starts the scheduler and serves until SIGTERM or Ctrl-C.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let leptos_options = leptos_options()?;
+    let db = Db::connect(&config.database_url).await?;
+    let version = app::store::regions::data_version(&db).await?.version;
+    let state = AppState::new(db, leptos_options.clone(), version, config.cache);
+
+    tokio::spawn(state.clone().poll_version(Duration::from_secs(5)));
+    if config.scheduler {
+        let schedule = Schedule {
+            sources: config.sources(),
+            interval: Duration::from_secs(config.ingest_interval_secs.max(1)),
+            retry_base: Duration::from_secs(config.retry_base_secs),
+        };
+        tracing::info!(
+            sources = schedule.sources.len(),
+            interval_secs = schedule.interval.as_secs(),
+            "ingestion scheduler started"
+        );
+        tokio::spawn(scheduler::run(
+            state.clone(),
+            schedule,
+            Arc::new(tokio::sync::Mutex::new(())),
+        ));
+    }
+
+    let address = leptos_options.site_addr;
+    let listener = TcpListener::bind(address)
+        .await
+        .with_context(|| format!("binding {address}"))?;
+    tracing::info!("serving on http://{}", listener.local_addr()?);
+    axum::serve(listener, build_router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
