@@ -17,7 +17,8 @@ pub struct RegionPageData {
 pub async fn get_region_page(id: String) -> Result<Option<RegionPageData>, ServerFnError> {
     use crate::state::AppState;
 
-    let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let state =
+        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
     match state.region_page(&id).await {
         Ok(page) => Ok((*page).clone()),
         Err(error) => {

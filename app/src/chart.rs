@@ -270,7 +270,10 @@ fn segments(values: impl Iterator<Item = Option<f64>>) -> Vec<Vec<(usize, f64)>>
     let mut runs = vec![Vec::new()];
     for (i, value) in values.enumerate() {
         match value {
-            Some(v) => runs.last_mut().map(|run| run.push((i, v))).unwrap_or_default(),
+            Some(v) => runs
+                .last_mut()
+                .map(|run| run.push((i, v)))
+                .unwrap_or_default(),
             None if runs.last().is_some_and(|run| !run.is_empty()) => runs.push(Vec::new()),
             None => {}
         }
@@ -332,7 +335,10 @@ mod tests {
     #[test]
     fn daily_data_carries_the_seven_day_average() {
         let data = chart_data(&rows(&[0, 7, 14, 21, 28, 35, 42, 49, 40]), DAILY);
-        assert_eq!(data.values, vec![0.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, -9.0]);
+        assert_eq!(
+            data.values,
+            vec![0.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, 7.0, -9.0]
+        );
         assert_eq!(data.average[6], Some(6.0));
         assert_eq!(data.average[8], Some((7.0 * 6.0 - 9.0) / 7.0));
     }

@@ -143,5 +143,7 @@ async fn read_region_page(db: &Db, id: &str) -> Result<Option<RegionPageData>, s
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave the cache inconsistent: every write
     // replaces whole entries.
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -90,7 +90,10 @@ mod tests {
 
     #[test]
     fn daily_increase_of_a_decreasing_total_stays_negative() {
-        assert_eq!(daily_increases(&[0, 5, 12, 10, 10, 15]), vec![0, 5, 7, -2, 0, 5]);
+        assert_eq!(
+            daily_increases(&[0, 5, 12, 10, 10, 15]),
+            vec![0, 5, 7, -2, 0, 5]
+        );
     }
 
     #[test]
@@ -115,7 +118,11 @@ mod tests {
         let increases = daily_increases(&cumulative);
         let rolling = seven_day_averages(&increases);
         for end in 0..cumulative.len() {
-            assert_eq!(seven_day_average_at(&cumulative, end), rolling[end], "day {end}");
+            assert_eq!(
+                seven_day_average_at(&cumulative, end),
+                rolling[end],
+                "day {end}"
+            );
         }
         assert_eq!(seven_day_average_at(&cumulative, 99), None);
     }

@@ -67,7 +67,9 @@ impl From<sqlx::Error> for ApiError {
 async fn summary(State(state): State<AppState>) -> Result<Json<Summary>, ApiError> {
     match state.summary().await?.as_ref() {
         Some(summary) => Ok(Json(summary.clone())),
-        None => Err(ApiError::Unavailable("no data has been loaded yet".to_owned())),
+        None => Err(ApiError::Unavailable(
+            "no data has been loaded yet".to_owned(),
+        )),
     }
 }
 
@@ -104,7 +106,10 @@ async fn region_or_series(
     let Some(format) = series_format else {
         let page = state.region_page(slug).await?;
         return match page.as_ref() {
-            Some(page) => Ok(Json(RegionResponse { detail: &page.detail }).into_response()),
+            Some(page) => Ok(Json(RegionResponse {
+                detail: &page.detail,
+            })
+            .into_response()),
             None => Err(not_found(id)),
         };
     };
@@ -162,7 +167,9 @@ fn parse_date(name: &str, value: Option<&str>) -> Result<Option<String>, ApiErro
         Some(value) => NaiveDate::parse_from_str(value, "%Y-%m-%d")
             .map(|date| Some(date.format("%Y-%m-%d").to_string()))
             .map_err(|_| {
-                ApiError::BadRequest(format!("`{name}` must be a date as YYYY-MM-DD, found `{value}`"))
+                ApiError::BadRequest(format!(
+                    "`{name}` must be a date as YYYY-MM-DD, found `{value}`"
+                ))
             }),
     }
 }
@@ -170,8 +177,9 @@ fn parse_date(name: &str, value: Option<&str>) -> Result<Option<String>, ApiErro
 /// The series as CSV, one row per day.
 pub fn series_csv(rows: &[DailyRow]) -> String {
     let cell = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let mut out =
-        String::from("date,confirmed,deaths,new_confirmed,new_deaths,confirmed_revised,deaths_revised\n");
+    let mut out = String::from(
+        "date,confirmed,deaths,new_confirmed,new_deaths,confirmed_revised,deaths_revised\n",
+    );
     for row in rows {
         out.push_str(&format!(
             "{},{},{},{},{},{},{}\n",

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use app::ingest::Source;
 
 /// The public addresses of the Johns Hopkins CSSE files, used when no local copy exists.
-const UPSTREAM: &str = "https://raw.githubusercontent.com/CSSEGISandData/COVID-19/master/csse_covid_19_data";
+const UPSTREAM: &str =
+    "https://raw.githubusercontent.com/CSSEGISandData/COVID-19/master/csse_covid_19_data";
 
 /// The files read, as (path below the data folder, path below the upstream address). The
 /// lookup table comes first so that regions get their populations as they are created.
@@ -67,7 +68,12 @@ pub struct Config {
     pub ingest_interval_secs: u64,
 
     /// Seconds before the first retry of a failed ingestion; each retry waits twice as long.
-    #[arg(long, env = "COVID19_RETRY_BASE_SECS", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "COVID19_RETRY_BASE_SECS",
+        default_value_t = 30,
+        global = true
+    )]
     pub retry_base_secs: u64,
 
     /// Whether `serve` runs the ingestion scheduler.
@@ -117,7 +123,9 @@ mod tests {
     fn missing_local_files_fall_back_to_upstream() {
         let sources = default_sources(Path::new("/nonexistent"));
         assert_eq!(sources.len(), 5);
-        assert!(matches!(&sources[0], Source::Url(url) if url.ends_with("/UID_ISO_FIPS_LookUp_Table.csv")));
+        assert!(
+            matches!(&sources[0], Source::Url(url) if url.ends_with("/UID_ISO_FIPS_LookUp_Table.csv"))
+        );
     }
 
     #[test]

@@ -1,17 +1,11 @@
 //! The `covid19` binary: serves the dashboard, runs an ingestion, or applies migrations.
 
-#![recursion_limit = "512"]
-
-mod api;
-mod config;
-mod scheduler;
-mod startup;
-
 use clap::{Parser, Subcommand};
 
 use app::ingest::{RunOptions, Source, ingest_source};
 use app::store::Db;
-use config::Config;
+use server::config::Config;
+use server::startup;
 
 #[derive(Parser)]
 #[command(name = "covid19", version, about = "COVID-19 information service")]

@@ -80,7 +80,11 @@ impl Source {
         }
     }
 
-    async fn fetch_url(&self, url: &str, previous: Option<&SourceState>) -> Result<Fetched, IngestError> {
+    async fn fetch_url(
+        &self,
+        url: &str,
+        previous: Option<&SourceState>,
+    ) -> Result<Fetched, IngestError> {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(120))
@@ -96,7 +100,10 @@ impl Source {
                 request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
             }
         }
-        let response = request.send().await.map_err(|e| self.error(e.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.error(e.to_string()))?;
         let header = |name| {
             response
                 .headers()
@@ -110,13 +117,17 @@ impl Source {
             return Ok(Fetched {
                 bytes: None,
                 etag: etag.or_else(|| previous.and_then(|p| p.etag.clone())),
-                last_modified: last_modified.or_else(|| previous.and_then(|p| p.last_modified.clone())),
+                last_modified: last_modified
+                    .or_else(|| previous.and_then(|p| p.last_modified.clone())),
             });
         }
         if !response.status().is_success() {
             return Err(self.error(format!("the server answered {}", response.status())));
         }
-        let bytes = response.bytes().await.map_err(|e| self.error(e.to_string()))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.error(e.to_string()))?;
         Ok(Fetched {
             bytes: Some(bytes.to_vec()),
             etag,

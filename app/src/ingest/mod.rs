@@ -36,7 +36,10 @@ pub enum IngestError {
     Unrecognised { file: String, message: String },
     /// The source could not be read or downloaded.
     #[error("could not fetch {source_name}: {message}")]
-    Fetch { source_name: String, message: String },
+    Fetch {
+        source_name: String,
+        message: String,
+    },
     #[error("database error while applying the data: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -86,7 +89,11 @@ pub fn data_hour(at: DateTime<Utc>) -> String {
 }
 
 /// Fetches, parses and applies one source, logging the attempt whatever its end.
-pub async fn ingest_source(db: &Db, source: &Source, options: RunOptions) -> Result<RunReport, IngestError> {
+pub async fn ingest_source(
+    db: &Db,
+    source: &Source,
+    options: RunOptions,
+) -> Result<RunReport, IngestError> {
     let started = Instant::now();
     let started_at = Utc::now();
     let hour = data_hour(started_at);
@@ -151,7 +158,11 @@ async fn run(
     record: &mut RunRecord,
 ) -> Result<(Outcome, i64), IngestError> {
     let previous = writes::last_source_state(db, &record.source).await?;
-    let validators = if options.force { None } else { previous.as_ref() };
+    let validators = if options.force {
+        None
+    } else {
+        previous.as_ref()
+    };
     let fetched = source.fetch(validators).await?;
     record.etag = fetched.etag.clone();
     record.last_modified = fetched.last_modified.clone();
@@ -187,11 +198,22 @@ async fn run(
     let (counts, rows_read, skipped) = match &parsed {
         ParsedFile::Series(file) => {
             let plan = plan::plan_regions(file);
-            let counts =
-                writes::apply_series(&mut tx, db.backend, &plan, file.metric, file.start, file.days).await?;
+            let counts = writes::apply_series(
+                &mut tx,
+                db.backend,
+                &plan,
+                file.metric,
+                file.start,
+                file.days,
+            )
+            .await?;
             (counts, file.rows.len(), plan.skipped)
         }
-        ParsedFile::Lookup(rows) => (writes::apply_lookup(&mut tx, rows).await?, rows.len(), Vec::new()),
+        ParsedFile::Lookup(rows) => (
+            writes::apply_lookup(&mut tx, rows).await?,
+            rows.len(),
+            Vec::new(),
+        ),
     };
     writes::refresh_metadata(&mut tx).await?;
 

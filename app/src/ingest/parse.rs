@@ -168,8 +168,13 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<ParsedFile, IngestError> {
     let (layout, fixed) = if header.starts_with(&GLOBAL_FIXED.map(String::from)) {
         (SeriesLayout::Global, GLOBAL_FIXED.len())
     } else if header.starts_with(&US_FIXED.map(String::from)) {
-        let with_population = header.get(US_FIXED.len()).is_some_and(|h| h == "Population");
-        (SeriesLayout::Us, US_FIXED.len() + usize::from(with_population))
+        let with_population = header
+            .get(US_FIXED.len())
+            .is_some_and(|h| h == "Population");
+        (
+            SeriesLayout::Us,
+            US_FIXED.len() + usize::from(with_population),
+        )
     } else {
         return Err(IngestError::unrecognised(
             name,
@@ -264,19 +269,27 @@ fn check_not_truncated(name: &str, bytes: &[u8]) -> Result<(), IngestError> {
 }
 
 /// Checks that the date columns parse as `M/D/YY` and run one day apart, and returns the first.
-fn parse_date_columns(name: &str, header: &[String], fixed: usize) -> Result<NaiveDate, IngestError> {
+fn parse_date_columns(
+    name: &str,
+    header: &[String],
+    fixed: usize,
+) -> Result<NaiveDate, IngestError> {
     if header.len() == fixed {
-        return Err(IngestError::unrecognised(name, "the header has no date columns"));
+        return Err(IngestError::unrecognised(
+            name,
+            "the header has no date columns",
+        ));
     }
     let mut expected: Option<NaiveDate> = None;
     let mut first = None;
     for (index, label) in header.iter().enumerate().skip(fixed) {
-        let date = NaiveDate::parse_from_str(label, "%m/%d/%y").map_err(|_| IngestError::Malformed {
-            file: name.to_owned(),
-            line: 1,
-            column: column_label(index, label),
-            message: format!("`{label}` is not a date in M/D/YY form"),
-        })?;
+        let date =
+            NaiveDate::parse_from_str(label, "%m/%d/%y").map_err(|_| IngestError::Malformed {
+                file: name.to_owned(),
+                line: 1,
+                column: column_label(index, label),
+                message: format!("`{label}` is not a date in M/D/YY form"),
+            })?;
         if let Some(expected) = expected
             && date != expected
         {
@@ -284,7 +297,9 @@ fn parse_date_columns(name: &str, header: &[String], fixed: usize) -> Result<Nai
                 file: name.to_owned(),
                 line: 1,
                 column: column_label(index, label),
-                message: format!("expected the day after the previous column ({expected}), found {date}"),
+                message: format!(
+                    "expected the day after the previous column ({expected}), found {date}"
+                ),
             });
         }
         first.get_or_insert(date);
@@ -322,7 +337,11 @@ struct Cells<'a> {
 }
 
 impl<'a> Cells<'a> {
-    fn new(file: &'a str, header: &'a [String], record: &'a ByteRecord) -> Result<Self, IngestError> {
+    fn new(
+        file: &'a str,
+        header: &'a [String],
+        record: &'a ByteRecord,
+    ) -> Result<Self, IngestError> {
         let line = record.position().map_or(0, |p| p.line());
         if record.len() != header.len() {
             return Err(IngestError::Malformed {
@@ -514,8 +533,7 @@ mod tests {
 
     #[test]
     fn errors_in_crlf_files_name_the_right_line() {
-        let text =
-            "Province/State,Country/Region,Lat,Long,1/22/20\r\n,France,46.2,2.2,1\r\n,Spain,40.4,-3.7,x\r\n";
+        let text = "Province/State,Country/Region,Lat,Long,1/22/20\r\n,France,46.2,2.2,1\r\n,Spain,40.4,-3.7,x\r\n";
         let (line, column, _) = malformed("x_confirmed_global.csv", text);
         assert_eq!((line, column.as_str()), (3, "5 (1/22/20)"));
     }
@@ -534,7 +552,11 @@ mod tests {
         assert_eq!(file.rows[0].uid, Some(84_001_001));
         assert_eq!(file.rows[1].admin2, "Unassigned");
         assert_eq!(file.rows[2].fips, None);
-        assert_eq!(file.rows[2].values, vec![2, 1], "a decrease is read as it stands");
+        assert_eq!(
+            file.rows[2].values,
+            vec![2, 1],
+            "a decrease is read as it stands"
+        );
     }
 
     #[test]
@@ -542,7 +564,8 @@ mod tests {
         let text = "UID,iso2,iso3,code3,FIPS,Admin2,Province_State,Country_Region,Lat,Long_,Combined_Key,Population\r\n\
                     10,AQ,ATA,10,,,,Antarctica,-71.9,23.3,Antarctica,\r\n\
                     84001001,US,USA,840,01001,Autauga,Alabama,US,32.5,-86.6,\"Autauga, Alabama, US\",55869\r\n";
-        let ParsedFile::Lookup(rows) = parse_file("UID_ISO_FIPS_LookUp_Table.csv", text.as_bytes()).unwrap()
+        let ParsedFile::Lookup(rows) =
+            parse_file("UID_ISO_FIPS_LookUp_Table.csv", text.as_bytes()).unwrap()
         else {
             panic!("expected the lookup table");
         };
@@ -554,7 +577,8 @@ mod tests {
 
     #[test]
     fn a_word_in_a_count_names_line_and_column() {
-        let text = "Province/State,Country/Region,Lat,Long,1/22/20,1/23/20\n,France,46.2,2.2,1,lots\n";
+        let text =
+            "Province/State,Country/Region,Lat,Long,1/22/20,1/23/20\n,France,46.2,2.2,1,lots\n";
         let (line, column, message) = malformed("x_confirmed_global.csv", text);
         assert_eq!(line, 2);
         assert_eq!(column, "6 (1/23/20)");

@@ -75,7 +75,11 @@ fn drop_duplicates(rows: &[SeriesRow]) -> (Vec<&SeriesRow>, Vec<SkippedRow>) {
     let mut kept = Vec::with_capacity(rows.len());
     let mut skipped = Vec::new();
     for row in rows {
-        let key = (row.country.as_str(), row.province.as_str(), row.admin2.as_str());
+        let key = (
+            row.country.as_str(),
+            row.province.as_str(),
+            row.admin2.as_str(),
+        );
         if let Some(first) = seen.get(&key) {
             skipped.push(SkippedRow {
                 line: row.line,
@@ -195,7 +199,13 @@ fn plan_us(rows: &[&SeriesRow], plan: &mut Plan) {
     }
 }
 
-fn leaf(key: String, parent: Option<&str>, kind: RegionKind, name: String, row: &SeriesRow) -> PlannedRegion {
+fn leaf(
+    key: String,
+    parent: Option<&str>,
+    kind: RegionKind,
+    name: String,
+    row: &SeriesRow,
+) -> PlannedRegion {
     PlannedRegion {
         key,
         parent_key: parent.map(str::to_owned),
@@ -370,7 +380,10 @@ mod tests {
         assert_eq!(find(&plan, "Spain").values, Some(vec![5, 5]));
         assert_eq!(find(&plan, "Diamond Princess").kind, RegionKind::CruiseShip);
         assert_eq!(find(&plan, "Summer Olympics 2020").kind, RegionKind::Games);
-        assert_eq!(find(&plan, "Canada|Grand Princess").kind, RegionKind::CruiseShip);
+        assert_eq!(
+            find(&plan, "Canada|Grand Princess").kind,
+            RegionKind::CruiseShip
+        );
         assert_eq!(
             find(&plan, "Canada").values,
             Some(vec![113, 103]),
@@ -401,10 +414,19 @@ mod tests {
             "the country total comes from the global file"
         );
         assert_eq!(find(&plan, "US|Alabama").values, Some(vec![2, 8]));
-        assert_eq!(find(&plan, "US|Alabama|Unassigned").kind, RegionKind::Unassigned);
-        assert_eq!(find(&plan, "US|Alabama|Out of AL").kind, RegionKind::OutOfState);
+        assert_eq!(
+            find(&plan, "US|Alabama|Unassigned").kind,
+            RegionKind::Unassigned
+        );
+        assert_eq!(
+            find(&plan, "US|Alabama|Out of AL").kind,
+            RegionKind::OutOfState
+        );
         assert_eq!(find(&plan, "US|Guam").values, Some(vec![3, 4]));
-        assert_eq!(find(&plan, "US|Diamond Princess").kind, RegionKind::CruiseShip);
+        assert_eq!(
+            find(&plan, "US|Diamond Princess").kind,
+            RegionKind::CruiseShip
+        );
         assert_eq!(
             find(&plan, "US|Alabama|Autauga").parent_key.as_deref(),
             Some("US|Alabama")

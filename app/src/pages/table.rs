@@ -152,7 +152,11 @@ pub fn RegionTable(rows: Vec<RegionFigures>) -> impl IntoView {
                 "ascending"
             }
         };
-        let class = if key == SortKey::Name { "name" } else { "number" };
+        let class = if key == SortKey::Name {
+            "name"
+        } else {
+            "number"
+        };
         view! {
             <th scope="col" class=class aria-sort=aria_sort>
                 <a href=href class="sort" data-sort=key.param()>{key.title()}</a>

@@ -104,7 +104,11 @@ where
 }
 
 /// Marks the data as changed, for caches and the page's "last refreshed".
-pub async fn bump_data_version(tx: &mut Tx<'_>, data_hour: &str, now: &str) -> Result<(), sqlx::Error> {
+pub async fn bump_data_version(
+    tx: &mut Tx<'_>,
+    data_hour: &str,
+    now: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE data_version SET version = version + 1, data_hour = $1, refreshed_at = $2 WHERE id = 1",
     )
@@ -159,7 +163,9 @@ pub async fn apply_series(
 
     let mut pending: Vec<PendingRow> = Vec::new();
     for region in &plan.regions {
-        let Some(values) = &region.values else { continue };
+        let Some(values) = &region.values else {
+            continue;
+        };
         let id = ids[&region.key];
         let increases = stats::daily_increases(values);
         for (day, (&value, &increase)) in values.iter().zip(&increases).enumerate() {
@@ -238,7 +244,10 @@ async fn write_daily_rows(
             if i > 0 {
                 json.push(',');
             }
-            json.push_str(&format!("[{id},\"{}\",{value},{increase},{revised}]", dates[day]));
+            json.push_str(&format!(
+                "[{id},\"{}\",{value},{increase},{revised}]",
+                dates[day]
+            ));
         }
         json.push(']');
         sqlx::query(AssertSqlSafe(sql.clone()))
@@ -316,7 +325,11 @@ async fn ensure_regions(
             Some(parent_key) => known.get(parent_key).cloned(),
             None => None,
         };
-        let slug = unique_slug(parent.as_ref().map(|(_, slug)| slug.as_str()), region, &slugs);
+        let slug = unique_slug(
+            parent.as_ref().map(|(_, slug)| slug.as_str()),
+            region,
+            &slugs,
+        );
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO regions (key, slug, parent_id, kind, name, uid, iso2, iso3, fips, lat, lon, population) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
@@ -381,7 +394,9 @@ async fn write_latest(
     };
     let mut rows = Vec::new();
     for region in &plan.regions {
-        let Some(values) = &region.values else { continue };
+        let Some(values) = &region.values else {
+            continue;
+        };
         let value = values[last];
         let increase = value - if last > 0 { values[last - 1] } else { 0 };
         let avg7 = stats::seven_day_average_at(values, last);
@@ -707,11 +722,19 @@ mod tests {
         };
         let taken: HashSet<String> = ["korea-south".to_owned()].into();
         assert_eq!(
-            unique_slug(Some(""), &region("Korea, South", RegionKind::Country), &taken),
+            unique_slug(
+                Some(""),
+                &region("Korea, South", RegionKind::Country),
+                &taken
+            ),
             "korea-south-2"
         );
         assert_eq!(
-            unique_slug(Some("us/new-york"), &region("Kings", RegionKind::County), &taken),
+            unique_slug(
+                Some("us/new-york"),
+                &region("Kings", RegionKind::County),
+                &taken
+            ),
             "us/new-york/kings"
         );
         assert_eq!(

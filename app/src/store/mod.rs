@@ -89,7 +89,11 @@ impl Db {
     /// Applies any migration not yet applied.
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("../migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
             Backend::Postgres => {
                 // TODO: Postgres migrations arrive with the Postgres backend; until then a
                 // postgres:// URL is refused here with a clear message.

@@ -60,7 +60,8 @@ pub async fn world_summary(db: &Db) -> Result<Option<Summary>, sqlx::Error> {
     let Some((_, world)) = region_figures(db, "").await? else {
         return Ok(None);
     };
-    let (Some(date), Some(confirmed), Some(deaths)) = (world.date, world.confirmed, world.deaths) else {
+    let (Some(date), Some(confirmed), Some(deaths)) = (world.date, world.confirmed, world.deaths)
+    else {
         return Ok(None);
     };
     Ok(Some(Summary {
@@ -77,7 +78,10 @@ pub async fn world_summary(db: &Db) -> Result<Option<Summary>, sqlx::Error> {
 }
 
 /// A region's id and latest figures by its path.
-pub async fn region_figures(db: &Db, slug: &str) -> Result<Option<(i64, RegionFigures)>, sqlx::Error> {
+pub async fn region_figures(
+    db: &Db,
+    slug: &str,
+) -> Result<Option<(i64, RegionFigures)>, sqlx::Error> {
     let sql = format!(
         "SELECT {FIGURES_COLUMNS} FROM regions r LEFT JOIN region_latest l ON l.region_id = r.id WHERE r.slug = $1"
     );
@@ -104,7 +108,10 @@ pub async fn children_figures(db: &Db, region_id: i64) -> Result<Vec<RegionFigur
 }
 
 /// Everything a region's page shows apart from its series.
-pub async fn region_detail(db: &Db, slug: &str) -> Result<Option<(i64, RegionDetail)>, sqlx::Error> {
+pub async fn region_detail(
+    db: &Db,
+    slug: &str,
+) -> Result<Option<(i64, RegionDetail)>, sqlx::Error> {
     let Some((id, region)) = region_figures(db, slug).await? else {
         return Ok(None);
     };
@@ -162,7 +169,14 @@ pub async fn series(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<Vec<DailyRow>, sqlx::Error> {
-    let rows: Vec<(String, Option<i64>, Option<i64>, Option<i64>, Option<i64>, i64)> = sqlx::query_as(
+    let rows: Vec<(
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        i64,
+    )> = sqlx::query_as(
         "SELECT day, confirmed, deaths, new_confirmed, new_deaths, revised FROM daily \
          WHERE region_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
     )

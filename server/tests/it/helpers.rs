@@ -1,0 +1,134 @@
+//! Starting the app for a test, and small helpers to drive it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use app::ingest::{IngestError, RunOptions, RunReport, Source, ingest_source};
+use app::state::AppState;
+use app::store::Db;
+use leptos::config::LeptosOptions;
+use server::startup::build_router;
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+
+/// A running server with its own database.
+pub struct TestApp {
+    pub address: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    _dir: TempDir,
+}
+
+/// The fixture files, in the order a first start ingests them.
+pub const FIXTURES: [&str; 5] = [
+    "UID_ISO_FIPS_LookUp_Table.csv",
+    "time_series_covid19_confirmed_global.csv",
+    "time_series_covid19_deaths_global.csv",
+    "time_series_covid19_confirmed_US.csv",
+    "time_series_covid19_deaths_US.csv",
+];
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite:{}", dir.path().join("test.db").display());
+        let db = Db::connect(&url).await.expect("a fresh database");
+        let options = LeptosOptions::builder()
+            .output_name("covid19")
+            .site_root(dir.path().to_string_lossy().into_owned())
+            .build();
+        let state = AppState::new(db, options, 0, true);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let address = format!("http://{}", listener.local_addr().expect("an address"));
+        let router = build_router(state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        Self {
+            address,
+            state,
+            client,
+            _dir: dir,
+        }
+    }
+
+    /// A server with every fixture ingested.
+    pub async fn with_fixtures() -> Self {
+        let app = Self::spawn().await;
+        for name in FIXTURES {
+            app.ingest(fixture(name)).await.expect("fixtures ingest");
+        }
+        app
+    }
+
+    pub async fn ingest(&self, path: PathBuf) -> Result<RunReport, IngestError> {
+        self.ingest_source(&Source::File(path), false).await
+    }
+
+    pub async fn ingest_source(
+        &self,
+        source: &Source,
+        force: bool,
+    ) -> Result<RunReport, IngestError> {
+        let report = ingest_source(&self.state.db, source, RunOptions { force }).await;
+        self.state
+            .refresh_version()
+            .await
+            .expect("the data version");
+        report
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("a response")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a text body"))
+    }
+
+    /// How many ingestion runs ended with `outcome`.
+    pub async fn runs(&self, outcome: &str) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM ingestion_runs WHERE outcome = $1")
+            .bind(outcome.to_owned())
+            .fetch_one(&self.state.db.pool)
+            .await
+            .expect("a count")
+    }
+
+    /// The database's data version.
+    pub async fn version(&self) -> i64 {
+        app::store::regions::data_version(&self.state.db)
+            .await
+            .expect("a version")
+            .version
+    }
+}
+
+/// Writes `text` to a file named `name` in a new temporary folder.
+pub fn temp_file(name: &str, text: &[u8]) -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("a written file");
+    (dir, path)
+}

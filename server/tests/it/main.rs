@@ -1,0 +1,9 @@
+//! Integration tests: the real server on a random port with a fresh SQLite database each,
+//! driven over HTTP, with fixtures written in the sources' formats and, where present, the
+//! real data from the shared data folder.
+
+mod api;
+mod helpers;
+mod ingestion;
+mod pages;
+mod real_data;
