@@ -46,6 +46,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser, so this flag turns true once the page is hydrated:
+    // end-to-end tests wait for it before they click.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/covid19.css" />
@@ -57,7 +61,7 @@ pub fn App() -> impl IntoView {
             <header class="site-header">
                 <a class="brand" href="/">"COVID-19 dashboard"</a>
             </header>
-            <main id="main">
+            <main id="main" data-hydrated=move || hydrated.get().to_string()>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=WorldPage ssr=SsrMode::Async />
                     <Route path=path!("/region/*id") view=RegionPage ssr=SsrMode::Async />

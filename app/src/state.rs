@@ -34,42 +34,48 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// Cached reads, valid for one data version.
+/// Cached reads, valid for one generation: a generation ends whenever the data version or the
+/// data hour in the database changes.
 #[derive(Debug, Default)]
 pub struct ReadCache {
     version: AtomicI64,
+    seen: Mutex<Option<regions::DataVersion>>,
     pages: Mutex<(i64, HashMap<String, Arc<Option<RegionPageData>>>)>,
     summary: Mutex<Option<(i64, Arc<Option<Summary>>)>>,
     enabled: bool,
 }
 
 impl ReadCache {
-    /// A cache that starts at `version`; a disabled one always reads through.
-    pub fn new(version: i64, enabled: bool) -> Self {
+    /// An empty cache; a disabled one always reads through.
+    pub fn new(enabled: bool) -> Self {
         Self {
-            version: AtomicI64::new(version),
             enabled,
             ..Self::default()
         }
     }
 
-    /// The data version cached reads belong to.
+    /// The generation cached reads belong to.
     pub fn version(&self) -> i64 {
         self.version.load(Ordering::Acquire)
     }
 
-    /// Moves to a newer data version, dropping what was cached for older ones.
-    pub fn observe_version(&self, version: i64) {
-        self.version.fetch_max(version, Ordering::AcqRel);
+    /// Starts a new generation if the database's data version or data hour moved on,
+    /// dropping what was cached before.
+    pub fn observe(&self, current: regions::DataVersion) {
+        let mut seen = lock(&self.seen);
+        if seen.as_ref() != Some(&current) {
+            *seen = Some(current);
+            self.version.fetch_add(1, Ordering::AcqRel);
+        }
     }
 }
 
 impl AppState {
-    pub fn new(db: Db, leptos_options: LeptosOptions, version: i64, cache_enabled: bool) -> Self {
+    pub fn new(db: Db, leptos_options: LeptosOptions, cache_enabled: bool) -> Self {
         Self {
             db,
             leptos_options,
-            cache: Arc::new(ReadCache::new(version, cache_enabled)),
+            cache: Arc::new(ReadCache::new(cache_enabled)),
         }
     }
 
@@ -112,11 +118,11 @@ impl AppState {
         Ok(summary)
     }
 
-    /// Reads the data version from the database into the cache.
-    pub async fn refresh_version(&self) -> Result<i64, sqlx::Error> {
-        let version = regions::data_version(&self.db).await?.version;
-        self.cache.observe_version(version);
-        Ok(version)
+    /// Reads the data version from the database, invalidating the cache if it changed.
+    pub async fn refresh_version(&self) -> Result<(), sqlx::Error> {
+        let current = regions::data_version(&self.db).await?;
+        self.cache.observe(current);
+        Ok(())
     }
 
     /// Polls the data version until the process ends.

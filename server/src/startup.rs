@@ -1,6 +1,7 @@
 //! Building and running the server: tracing, the database, the routes, the scheduler and a
 //! graceful shutdown. [`build_router`] is what the integration tests run too.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,7 +10,7 @@ use app::state::AppState;
 use app::store::Db;
 use app::{App, shell};
 use axum::Router;
-use leptos::config::{LeptosOptions, get_configuration};
+use leptos::config::{Env, LeptosOptions, get_configuration};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
@@ -31,18 +32,26 @@ pub fn init_tracing() {
         .init();
 }
 
-/// Reads Leptos' settings: from the `LEPTOS_*` environment that cargo-leptos sets, or from
-/// the workspace's `Cargo.toml` when started from the repository root.
+/// Leptos' settings: from the `LEPTOS_*` environment when cargo-leptos runs the server, and
+/// otherwise the built site under `target/site` with `LEPTOS_SITE_ADDR` (default
+/// `127.0.0.1:3000`) and `LEPTOS_SITE_ROOT` honoured.
 pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
-    let manifest = std::path::Path::new("Cargo.toml");
-    let from_env = std::env::var_os("LEPTOS_OUTPUT_NAME").is_some();
-    let configuration = if !from_env && manifest.exists() {
-        get_configuration(Some("Cargo.toml"))
-    } else {
-        get_configuration(None)
+    if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        let configuration = get_configuration(None).context("reading the LEPTOS_* variables")?;
+        return Ok(configuration.leptos_options);
     }
-    .context("reading the Leptos configuration (LEPTOS_* variables or Cargo.toml)")?;
-    Ok(configuration.leptos_options)
+    let address = std::env::var("LEPTOS_SITE_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
+    let site_addr: SocketAddr = address
+        .parse()
+        .with_context(|| format!("LEPTOS_SITE_ADDR must be an address such as 127.0.0.1:3000, found `{address}`"))?;
+    let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".to_owned());
+    Ok(LeptosOptions::builder()
+        .output_name("covid19")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(site_addr)
+        .env(Env::PROD)
+        .build())
 }
 
 /// The whole HTTP surface: pages, server functions, the JSON API and static files.
@@ -73,8 +82,8 @@ pub fn build_router(state: AppState) -> Router {
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let leptos_options = leptos_options()?;
     let db = Db::connect(&config.database_url).await?;
-    let version = app::store::regions::data_version(&db).await?.version;
-    let state = AppState::new(db, leptos_options.clone(), version, config.cache);
+    let state = AppState::new(db, leptos_options.clone(), config.cache);
+    state.refresh_version().await?;
 
     tokio::spawn(state.clone().poll_version(Duration::from_secs(5)));
     if config.scheduler {

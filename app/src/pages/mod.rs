@@ -47,6 +47,7 @@ fn RegionLoader(id: Signal<String>) -> impl IntoView {
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(Some(data)) => view! { <RegionView data /> }.into_any(),
+                    Ok(None) if id.get_untracked().is_empty() => view! { <FirstLoad /> }.into_any(),
                     Ok(None) => view! { <NotFound /> }.into_any(),
                     Err(error) => {
                         view! {
@@ -150,6 +151,24 @@ fn RegionView(data: RegionPageData) -> impl IntoView {
                 </ul>
             </section>
         </article>
+    }
+}
+
+/// The world page before the first ingestion has finished.
+#[component]
+fn FirstLoad() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
+        response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from_static("30"));
+    }
+
+    view! {
+        <Title text="Loading the data" />
+        <section class="problem">
+            <h1>"The figures are being loaded"</h1>
+            <p>"The service has just started and is loading the data for the first time. Please try again in a minute."</p>
+        </section>
     }
 }
 

@@ -43,7 +43,7 @@ impl TestApp {
             .output_name("covid19")
             .site_root(dir.path().to_string_lossy().into_owned())
             .build();
-        let state = AppState::new(db, options, 0, true);
+        let state = AppState::new(db, options, true);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let address = format!("http://{}", listener.local_addr().expect("an address"));
         let router = build_router(state.clone());
