@@ -66,6 +66,8 @@ pub struct ChartSpec {
 
 const WIDTH: u32 = 720;
 const HEIGHT: u32 = 300;
+/// Axis labels are sized for a phone, where the chart is drawn at about half its width.
+const LABEL_SIZE: u32 = 22;
 
 /// The points a chart draws: dates, the main values and, for daily charts, the 7-day average.
 #[derive(Clone, Debug, PartialEq)]
@@ -205,8 +207,8 @@ fn draw<'a>(
         Scale::Linear => {
             let mut chart = ChartBuilder::on(&root)
                 .margin(10)
-                .x_label_area_size(28)
-                .y_label_area_size(56)
+                .x_label_area_size(36)
+                .y_label_area_size(72)
                 .build_cartesian_2d(x_range, min..max * 1.05)?;
             chart
                 .configure_mesh()
@@ -215,14 +217,15 @@ fn draw<'a>(
                 .y_labels(6)
                 .x_label_formatter(&x_label)
                 .y_label_formatter(&y_label)
+                .label_style(("sans-serif", LABEL_SIZE))
                 .draw()?;
-            draw_series(&mut chart, data, color, |v| Some(v))?;
+            draw_series(&mut chart, data, color, Some)?;
         }
         Scale::Log => {
             let mut chart = ChartBuilder::on(&root)
                 .margin(10)
-                .x_label_area_size(28)
-                .y_label_area_size(56)
+                .x_label_area_size(36)
+                .y_label_area_size(72)
                 .build_cartesian_2d(x_range, (1.0..max * 1.5).log_scale())?;
             chart
                 .configure_mesh()
@@ -231,6 +234,7 @@ fn draw<'a>(
                 .y_labels(6)
                 .x_label_formatter(&x_label)
                 .y_label_formatter(&y_label)
+                .label_style(("sans-serif", LABEL_SIZE))
                 .draw()?;
             // A logarithmic axis has no place for zero or a downward revision.
             draw_series(&mut chart, data, color, |v| (v >= 1.0).then_some(v))?;

@@ -34,13 +34,16 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// Cached region pages by path; `None` remembers that a path names no region.
+type PageMap = HashMap<String, Arc<Option<RegionPageData>>>;
+
 /// Cached reads, valid for one generation: a generation ends whenever the data version or the
 /// data hour in the database changes.
 #[derive(Debug, Default)]
 pub struct ReadCache {
     version: AtomicI64,
     seen: Mutex<Option<regions::DataVersion>>,
-    pages: Mutex<(i64, HashMap<String, Arc<Option<RegionPageData>>>)>,
+    pages: Mutex<(i64, PageMap)>,
     summary: Mutex<Option<(i64, Arc<Option<Summary>>)>>,
     enabled: bool,
 }

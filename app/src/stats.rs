@@ -63,7 +63,7 @@ pub fn group_thousands(value: i64) -> String {
         out.push('-');
     }
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -117,10 +117,10 @@ mod tests {
         let cumulative = [1, 3, 6, 10, 15, 21, 28, 36, 30];
         let increases = daily_increases(&cumulative);
         let rolling = seven_day_averages(&increases);
-        for end in 0..cumulative.len() {
+        for (end, expected) in rolling.iter().enumerate() {
             assert_eq!(
                 seven_day_average_at(&cumulative, end),
-                rolling[end],
+                *expected,
                 "day {end}"
             );
         }

@@ -41,9 +41,9 @@ pub fn leptos_options() -> anyhow::Result<LeptosOptions> {
         return Ok(configuration.leptos_options);
     }
     let address = std::env::var("LEPTOS_SITE_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
-    let site_addr: SocketAddr = address
-        .parse()
-        .with_context(|| format!("LEPTOS_SITE_ADDR must be an address such as 127.0.0.1:3000, found `{address}`"))?;
+    let site_addr: SocketAddr = address.parse().with_context(|| {
+        format!("LEPTOS_SITE_ADDR must be an address such as 127.0.0.1:3000, found `{address}`")
+    })?;
     let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".to_owned());
     Ok(LeptosOptions::builder()
         .output_name("covid19")

@@ -131,7 +131,7 @@ fn RegionView(data: RegionPageData) -> impl IntoView {
         <article class="region" data-region=region.id.clone()>
             {breadcrumbs}
             <h1>{heading}</h1>
-            <p class="kind">{region.kind.label()}</p>
+            {(!is_world).then(|| view! { <p class="kind">{region.kind.label()}</p> })}
             <Freshness region=region.clone() data_hour=detail.data_hour.clone() refreshed_at=detail.refreshed_at.clone() />
             <FigureCards region=region.clone() />
             {sub_note}
@@ -160,7 +160,10 @@ fn FirstLoad() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
-        response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from_static("30"));
+        response.insert_header(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("30"),
+        );
     }
 
     view! {

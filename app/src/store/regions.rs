@@ -8,6 +8,28 @@ use crate::model::{DailyRow, RegionDetail, RegionFigures, RegionKind, RegionLink
 
 use super::Db;
 
+/// Where a region sits and what codes it has.
+#[derive(sqlx::FromRow)]
+struct Place {
+    parent_id: Option<i64>,
+    iso2: Option<String>,
+    iso3: Option<String>,
+    fips: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+}
+
+/// One stored day of a region.
+#[derive(sqlx::FromRow)]
+struct DayRow {
+    day: String,
+    confirmed: Option<i64>,
+    deaths: Option<i64>,
+    new_confirmed: Option<i64>,
+    new_deaths: Option<i64>,
+    revised: i64,
+}
+
 /// The data's version and freshness, as ingestion last left them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DataVersion {
@@ -115,20 +137,14 @@ pub async fn region_detail(
     let Some((id, region)) = region_figures(db, slug).await? else {
         return Ok(None);
     };
-    let (parent_id, iso2, iso3, fips, lat, lon): (
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<f64>,
-        Option<f64>,
-    ) = sqlx::query_as("SELECT parent_id, iso2, iso3, fips, lat, lon FROM regions WHERE id = $1")
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await?;
+    let place: Place =
+        sqlx::query_as("SELECT parent_id, iso2, iso3, fips, lat, lon FROM regions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await?;
 
     let mut ancestors = Vec::new();
-    let mut next = parent_id;
+    let mut next = place.parent_id;
     while let Some(ancestor) = next {
         let (slug, name, parent): (String, String, Option<i64>) =
             sqlx::query_as("SELECT slug, name, parent_id FROM regions WHERE id = $1")
@@ -151,11 +167,11 @@ pub async fn region_detail(
             ancestors,
             children,
             children_until,
-            iso2,
-            iso3,
-            fips,
-            lat,
-            lon,
+            iso2: place.iso2,
+            iso3: place.iso3,
+            fips: place.fips,
+            lat: place.lat,
+            lon: place.lon,
             data_hour: version.data_hour,
             refreshed_at: version.refreshed_at,
         },
@@ -169,14 +185,7 @@ pub async fn series(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<Vec<DailyRow>, sqlx::Error> {
-    let rows: Vec<(
-        String,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        i64,
-    )> = sqlx::query_as(
+    let rows: Vec<DayRow> = sqlx::query_as(
         "SELECT day, confirmed, deaths, new_confirmed, new_deaths, revised FROM daily \
          WHERE region_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
     )
@@ -187,17 +196,15 @@ pub async fn series(
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(date, confirmed, deaths, new_confirmed, new_deaths, revised)| DailyRow {
-                date,
-                confirmed,
-                deaths,
-                new_confirmed,
-                new_deaths,
-                confirmed_revised: revised & 1 != 0,
-                deaths_revised: revised & 2 != 0,
-            },
-        )
+        .map(|row| DailyRow {
+            date: row.day,
+            confirmed: row.confirmed,
+            deaths: row.deaths,
+            new_confirmed: row.new_confirmed,
+            new_deaths: row.new_deaths,
+            confirmed_revised: row.revised & 1 != 0,
+            deaths_revised: row.revised & 2 != 0,
+        })
         .collect())
 }
 
