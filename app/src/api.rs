@@ -3,13 +3,13 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{DailyRow, RegionDetail};
+use crate::model::{CompactSeries, RegionDetail};
 
 /// What a region's page needs: its figures, sub-regions and whole series.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RegionPageData {
     pub detail: RegionDetail,
-    pub series: Vec<DailyRow>,
+    pub series: CompactSeries,
 }
 
 /// Reads a region's page data by its path (`""` for the world); `None` for an unknown region.

@@ -169,11 +169,11 @@ pub fn render_svg(data: &ChartData, spec: ChartSpec, label: &str) -> String {
         let _ = draw(backend, data, spec);
     }
     let label = escape_attribute(label);
+    // plotters writes a viewBox already; fixed width and height would stop the chart from
+    // shrinking to a phone's width.
     svg.replacen(
         &format!("<svg width=\"{WIDTH}\" height=\"{HEIGHT}\""),
-        &format!(
-            "<svg viewBox=\"0 0 {WIDTH} {HEIGHT}\" preserveAspectRatio=\"xMidYMid meet\" role=\"img\" aria-label=\"{label}\""
-        ),
+        &format!("<svg preserveAspectRatio=\"xMidYMid meet\" role=\"img\" aria-label=\"{label}\""),
         1,
     )
 }
@@ -371,10 +371,17 @@ mod tests {
         let data = chart_data(&rows(&[1, 10, 100, 1000, 900, 2000, 4000, 8000]), spec);
         let svg = render_svg(&data, spec, "Cases in \"Test\"");
         assert!(
-            svg.starts_with("<svg viewBox=\"0 0 720 300\""),
+            svg.starts_with("<svg preserveAspectRatio"),
             "{}",
             &svg[..80.min(svg.len())]
         );
+        assert_eq!(
+            svg.matches("viewBox=\"0 0 720 300\"").count(),
+            1,
+            "exactly one viewBox"
+        );
+        let root = &svg[..svg.find('>').unwrap_or(0)];
+        assert!(!root.contains("width="), "no fixed width: {root}");
         assert!(svg.contains("aria-label=\"Cases in &quot;Test&quot;\""));
         assert!(
             svg.contains("<polyline") || svg.contains("<path"),

@@ -159,3 +159,74 @@ pub struct Summary {
     pub data_hour: Option<String>,
     pub refreshed_at: Option<String>,
 }
+
+/// A series in columns, as pages carry it to the browser: a third of the size of a list of
+/// [`DailyRow`]s in the serialised page. Revision flags are not carried: a day is a revision
+/// exactly when its increase is negative.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompactSeries {
+    pub dates: Vec<String>,
+    pub confirmed: Vec<Option<i64>>,
+    pub deaths: Vec<Option<i64>>,
+    pub new_confirmed: Vec<Option<i64>>,
+    pub new_deaths: Vec<Option<i64>>,
+}
+
+impl CompactSeries {
+    pub fn from_rows(rows: &[DailyRow]) -> Self {
+        Self {
+            dates: rows.iter().map(|r| r.date.clone()).collect(),
+            confirmed: rows.iter().map(|r| r.confirmed).collect(),
+            deaths: rows.iter().map(|r| r.deaths).collect(),
+            new_confirmed: rows.iter().map(|r| r.new_confirmed).collect(),
+            new_deaths: rows.iter().map(|r| r.new_deaths).collect(),
+        }
+    }
+
+    pub fn to_rows(&self) -> Vec<DailyRow> {
+        let at = |column: &[Option<i64>], i: usize| column.get(i).copied().flatten();
+        self.dates
+            .iter()
+            .enumerate()
+            .map(|(i, date)| DailyRow {
+                date: date.clone(),
+                confirmed: at(&self.confirmed, i),
+                deaths: at(&self.deaths, i),
+                new_confirmed: at(&self.new_confirmed, i),
+                new_deaths: at(&self.new_deaths, i),
+                confirmed_revised: at(&self.new_confirmed, i).is_some_and(|n| n < 0),
+                deaths_revised: at(&self.new_deaths, i).is_some_and(|n| n < 0),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_series_round_trips_including_revisions() {
+        let rows = vec![
+            DailyRow {
+                date: "2021-05-19".to_owned(),
+                confirmed: Some(10),
+                deaths: None,
+                new_confirmed: Some(10),
+                new_deaths: None,
+                confirmed_revised: false,
+                deaths_revised: false,
+            },
+            DailyRow {
+                date: "2021-05-20".to_owned(),
+                confirmed: Some(7),
+                deaths: Some(1),
+                new_confirmed: Some(-3),
+                new_deaths: Some(1),
+                confirmed_revised: true,
+                deaths_revised: false,
+            },
+        ];
+        assert_eq!(CompactSeries::from_rows(&rows).to_rows(), rows);
+    }
+}

@@ -14,7 +14,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::api::RegionPageData;
-use crate::model::Summary;
+use crate::model::{CompactSeries, Summary};
 use crate::store::{Db, regions};
 
 /// How many region pages the cache holds before it starts over.
@@ -146,7 +146,10 @@ async fn read_region_page(db: &Db, id: &str) -> Result<Option<RegionPageData>, s
         return Ok(None);
     };
     let series = regions::series(db, region_id, None, None).await?;
-    Ok(Some(RegionPageData { detail, series }))
+    Ok(Some(RegionPageData {
+        detail,
+        series: CompactSeries::from_rows(&series),
+    }))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -13,6 +13,9 @@ CREATE TABLE regions (
     parent_id   INTEGER REFERENCES regions (id),
     kind        TEXT NOT NULL,
     name        TEXT NOT NULL,
+    -- For a region whose series is a row of a source file: the file's layout ('global', 'us').
+    -- A later file of that layout that lacks the region is refused unless forced.
+    source      TEXT,
     uid         INTEGER,
     iso2        TEXT,
     iso3        TEXT,

@@ -5,6 +5,7 @@ use app::state::AppState;
 use app::store::regions;
 use axum::Json;
 use axum::Router;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -90,9 +91,15 @@ struct RegionResponse<'a> {
 /// such as `us/new-york/kings`; the world is `world`.
 async fn region_or_series(
     State(state): State<AppState>,
-    Path(path): Path<String>,
-    Query(query): Query<SeriesQuery>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<SeriesQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    let Path(path) = path.map_err(|e| {
+        ApiError::BadRequest(format!("the region id is not valid: {}", e.body_text()))
+    })?;
+    let Query(query) = query.map_err(|e| {
+        ApiError::BadRequest(format!("the query string is not valid: {}", e.body_text()))
+    })?;
     let path = path.trim_matches('/');
     let (id, series_format) = if let Some(id) = path.strip_suffix("/series.csv") {
         (id, Some(Format::Csv))
@@ -110,7 +117,7 @@ async fn region_or_series(
                 detail: &page.detail,
             })
             .into_response()),
-            None => Err(not_found(id)),
+            None => Err(not_found(&state, id).await),
         };
     };
 
@@ -124,7 +131,7 @@ async fn region_or_series(
         )));
     }
     let Some((region_id, _)) = regions::region_figures(&state.db, slug).await? else {
-        return Err(not_found(id));
+        return Err(not_found(&state, id).await);
     };
     let rows = regions::series(&state.db, region_id, from.as_deref(), to.as_deref()).await?;
     Ok(match format {
@@ -155,23 +162,38 @@ enum Format {
     Csv,
 }
 
-fn not_found(id: &str) -> ApiError {
+/// A 404 for an unknown id, or a 503 while the first ingestion has not finished.
+async fn not_found(state: &AppState, id: &str) -> ApiError {
+    if matches!(regions::has_data(&state.db).await, Ok(false)) {
+        return ApiError::Unavailable("no data has been loaded yet".to_owned());
+    }
     ApiError::NotFound(format!(
-        "no region with id `{id}`; ids are paths such as `us/new-york` or `world`"
+        "no region with id `{id}`; ids are paths such as `united-states/new-york` or `world`"
     ))
 }
 
+/// A `YYYY-MM-DD` date, strictly: no sign, no missing zeros, no spaces.
 fn parse_date(name: &str, value: Option<&str>) -> Result<Option<String>, ApiError> {
-    match value.filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(value) => NaiveDate::parse_from_str(value, "%Y-%m-%d")
-            .map(|date| Some(date.format("%Y-%m-%d").to_string()))
-            .map_err(|_| {
-                ApiError::BadRequest(format!(
-                    "`{name}` must be a date as YYYY-MM-DD, found `{value}`"
-                ))
-            }),
-    }
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    shaped
+        .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
+        .flatten()
+        .map(|date| Some(date.format("%Y-%m-%d").to_string()))
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "`{name}` must be a date as YYYY-MM-DD, found `{value}`"
+            ))
+        })
 }
 
 /// The series as CSV, one row per day.
@@ -193,4 +215,31 @@ pub fn series_csv(rows: &[DailyRow]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_be_exactly_yyyy_mm_dd() {
+        assert_eq!(
+            parse_date("from", Some("2023-03-09"))
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("2023-03-09")
+        );
+        assert_eq!(parse_date("from", Some("")).ok(), Some(None));
+        for bad in [
+            "2023-3-9",
+            "-2023-03-08",
+            " 2023-03-08",
+            "2023-02-30",
+            "2023/03/09",
+            "20230309xx",
+        ] {
+            assert!(parse_date("from", Some(bad)).is_err(), "{bad} accepted");
+        }
+    }
 }

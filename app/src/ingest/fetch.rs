@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 use super::IngestError;
 use crate::store::ingest::SourceState;
 
+/// The largest source accepted, downloaded or decompressed: ten times the largest JHU file.
+pub const MAX_SOURCE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Where a source's bytes come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -142,8 +145,14 @@ impl Source {
         }
         let mut out = Vec::with_capacity(bytes.len() * 4);
         GzDecoder::new(bytes.as_slice())
+            .take(MAX_SOURCE_BYTES + 1)
             .read_to_end(&mut out)
             .map_err(|e| self.error(format!("the gzip data is damaged: {e}")))?;
+        if out.len() as u64 > MAX_SOURCE_BYTES {
+            return Err(self.error(format!(
+                "the file is larger than the limit of {MAX_SOURCE_BYTES} bytes"
+            )));
+        }
         Ok(out)
     }
 

@@ -14,8 +14,8 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use tracing::Instrument;
 
-use crate::store::Db;
 use crate::store::ingest::{self as writes, RunRecord, SourceState};
+use crate::store::{Backend, Db};
 
 pub use fetch::Source;
 use parse::ParsedFile;
@@ -34,6 +34,10 @@ pub enum IngestError {
     /// The file is not one of the formats we read.
     #[error("{file}: {message}")]
     Unrecognised { file: String, message: String },
+    /// The file is well formed but has less than the data already applied: fewer places or
+    /// fewer days. Applying it would move figures back or drop places from the totals.
+    #[error("{file}: {message}")]
+    Incomplete { file: String, message: String },
     /// The source could not be read or downloaded.
     #[error("could not fetch {source_name}: {message}")]
     Fetch {
@@ -194,7 +198,12 @@ async fn run(
             message: format!("the parser stopped unexpectedly: {e}"),
         })??;
 
-    let mut tx = db.pool.begin().await?;
+    let mut tx = match db.backend {
+        // Taking the write lock up front makes a second writer wait for this one (up to the
+        // busy timeout) instead of failing when its read turns into a write.
+        Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => db.pool.begin().await?,
+    };
     let (counts, rows_read, skipped) = match &parsed {
         ParsedFile::Series(file) => {
             let plan = plan::plan_regions(file);
@@ -202,9 +211,9 @@ async fn run(
                 &mut tx,
                 db.backend,
                 &plan,
-                file.metric,
-                file.start,
-                file.days,
+                file,
+                &record.source,
+                options.force,
             )
             .await?;
             (counts, file.rows.len(), plan.skipped)

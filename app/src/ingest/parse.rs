@@ -17,6 +17,16 @@ pub enum Metric {
     Deaths,
 }
 
+impl SeriesLayout {
+    /// The name stored with the regions whose rows come from files of this layout.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Global => "global",
+            Self::Us => "us",
+        }
+    }
+}
+
 impl Metric {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -100,6 +110,10 @@ pub struct LookupRow {
     pub population: Option<i64>,
 }
 
+/// The largest cumulative count accepted: more than the world's population, and small enough
+/// that the sum of every row of a file cannot overflow.
+pub const MAX_COUNT: i64 = 10_000_000_000;
+
 const GLOBAL_FIXED: [&str; 4] = ["Province/State", "Country/Region", "Lat", "Long"];
 const US_FIXED: [&str; 11] = [
     "UID",
@@ -133,7 +147,12 @@ const LOOKUP_HEADER: [&str; 12] = [
 /// deaths and in every error message.
 pub fn parse_file(name: &str, bytes: &[u8]) -> Result<ParsedFile, IngestError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    check_not_truncated(name, bytes)?;
+    if bytes.contains(&0) {
+        return Err(IngestError::unrecognised(
+            name,
+            "this is binary data, not a CSV text file",
+        ));
+    }
     // The csv reader miscounts lines in CRLF text, and the line numbers are what make errors
     // useful, so CRLF is turned into LF first.
     let unix;
@@ -153,7 +172,16 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<ParsedFile, IngestError> {
         Some(record) => record.map_err(|e| csv_error(name, &e))?,
         None => return Err(IngestError::unrecognised(name, "the file is empty")),
     };
-    let header: Vec<String> = header.iter().map(|f| text(f).to_owned()).collect();
+    let header: Vec<String> = header
+        .iter()
+        .map(|f| String::from_utf8_lossy(f).trim().to_owned())
+        .collect();
+    let recognised = header == LOOKUP_HEADER
+        || header.starts_with(&GLOBAL_FIXED.map(String::from))
+        || header.starts_with(&US_FIXED.map(String::from));
+    if recognised {
+        check_not_truncated(name, bytes)?;
+    }
 
     if header == LOOKUP_HEADER {
         let mut rows = Vec::new();
@@ -197,7 +225,7 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<ParsedFile, IngestError> {
         let mut row = match layout {
             SeriesLayout::Global => SeriesRow {
                 line: cells.line,
-                province: cells.text(0).to_owned(),
+                province: cells.text(0)?.to_owned(),
                 country: cells.required_text(1)?.to_owned(),
                 admin2: String::new(),
                 uid: None,
@@ -212,16 +240,16 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<ParsedFile, IngestError> {
             SeriesLayout::Us => SeriesRow {
                 line: cells.line,
                 uid: Some(cells.integer(0)?),
-                iso2: cells.optional_text(1),
-                iso3: cells.optional_text(2),
+                iso2: cells.optional_text(1)?,
+                iso3: cells.optional_text(2)?,
                 fips: cells.fips(4)?,
-                admin2: cells.text(5).to_owned(),
+                admin2: cells.text(5)?.to_owned(),
                 province: cells.required_text(6)?.to_owned(),
                 country: cells.required_text(7)?.to_owned(),
                 lat: cells.coordinate(8)?,
                 lon: cells.coordinate(9)?,
                 population: if fixed > US_FIXED.len() {
-                    cells.optional_integer(US_FIXED.len())?
+                    cells.population(US_FIXED.len())?
                 } else {
                     None
                 },
@@ -229,7 +257,7 @@ pub fn parse_file(name: &str, bytes: &[u8]) -> Result<ParsedFile, IngestError> {
             },
         };
         for column in fixed..header.len() {
-            row.values.push(cells.integer(column)?);
+            row.values.push(cells.count(column)?);
         }
         if row.lat.is_none() || row.lon.is_none() {
             row.lat = None;
@@ -311,15 +339,15 @@ fn parse_date_columns(
 fn parse_lookup_row(cells: &Cells<'_>) -> Result<LookupRow, IngestError> {
     let mut row = LookupRow {
         uid: cells.integer(0)?,
-        iso2: cells.optional_text(1),
-        iso3: cells.optional_text(2),
+        iso2: cells.optional_text(1)?,
+        iso3: cells.optional_text(2)?,
         fips: cells.fips(4)?,
-        admin2: cells.text(5).to_owned(),
-        province: cells.text(6).to_owned(),
+        admin2: cells.text(5)?.to_owned(),
+        province: cells.text(6)?.to_owned(),
         country: cells.required_text(7)?.to_owned(),
         lat: cells.coordinate(8)?,
         lon: cells.coordinate(9)?,
-        population: cells.optional_integer(11)?,
+        population: cells.population(11)?,
     };
     if row.lat.is_none() || row.lon.is_none() {
         row.lat = None;
@@ -372,18 +400,21 @@ impl<'a> Cells<'a> {
         }
     }
 
-    fn text(&self, index: usize) -> &'a str {
-        text(&self.record[index]).trim()
+    /// A field as text; the files are UTF-8, and a name that is not would be stored mangled.
+    fn text(&self, index: usize) -> Result<&'a str, IngestError> {
+        std::str::from_utf8(&self.record[index])
+            .map(str::trim)
+            .map_err(|_| self.error(index, "this field is not valid UTF-8 text".to_owned()))
     }
 
-    fn optional_text(&self, index: usize) -> Option<String> {
-        Some(self.text(index))
+    fn optional_text(&self, index: usize) -> Result<Option<String>, IngestError> {
+        Ok(Some(self.text(index)?)
             .filter(|t| !t.is_empty())
-            .map(str::to_owned)
+            .map(str::to_owned))
     }
 
     fn required_text(&self, index: usize) -> Result<&'a str, IngestError> {
-        let value = self.text(index);
+        let value = self.text(index)?;
         if value.is_empty() {
             return Err(self.error(index, "this field must not be blank".to_owned()));
         }
@@ -391,7 +422,7 @@ impl<'a> Cells<'a> {
     }
 
     fn integer(&self, index: usize) -> Result<i64, IngestError> {
-        let raw = self.text(index);
+        let raw = self.text(index)?;
         raw.parse::<i64>().map_err(|_| {
             let shown = if raw.is_empty() {
                 "a blank".to_owned()
@@ -403,15 +434,38 @@ impl<'a> Cells<'a> {
     }
 
     fn optional_integer(&self, index: usize) -> Result<Option<i64>, IngestError> {
-        if self.text(index).is_empty() {
+        if self.text(index)?.is_empty() {
             return Ok(None);
         }
         self.integer(index).map(Some)
     }
 
+    /// A cumulative count: a whole number from zero to [`MAX_COUNT`].
+    fn count(&self, index: usize) -> Result<i64, IngestError> {
+        let value = self.integer(index)?;
+        if value < 0 {
+            return Err(self.error(
+                index,
+                format!("a cumulative count cannot be negative, found {value}"),
+            ));
+        }
+        if value > MAX_COUNT {
+            return Err(self.error(
+                index,
+                format!("{value} is more than there are people on Earth"),
+            ));
+        }
+        Ok(value)
+    }
+
+    /// A population; blank, zero or negative means unknown.
+    fn population(&self, index: usize) -> Result<Option<i64>, IngestError> {
+        Ok(self.optional_integer(index)?.filter(|&p| p > 0))
+    }
+
     /// A latitude or longitude; blank means unknown.
     fn coordinate(&self, index: usize) -> Result<Option<f64>, IngestError> {
-        let raw = self.text(index);
+        let raw = self.text(index)?;
         if raw.is_empty() {
             return Ok(None);
         }
@@ -427,7 +481,7 @@ impl<'a> Cells<'a> {
 
     /// A FIPS code, normalised to its zero-padded form: `1001.0` and `01001` are both `01001`.
     fn fips(&self, index: usize) -> Result<Option<String>, IngestError> {
-        let raw = self.text(index);
+        let raw = self.text(index)?;
         if raw.is_empty() {
             return Ok(None);
         }
@@ -455,11 +509,6 @@ fn crlf_to_lf(bytes: &[u8]) -> Vec<u8> {
         out.push(byte);
     }
     out
-}
-
-fn text(bytes: &[u8]) -> &str {
-    // JHU's files are UTF-8; a stray invalid byte in a name must not stop the whole file.
-    std::str::from_utf8(bytes).unwrap_or("\u{FFFD}")
 }
 
 fn column_label(index: usize, name: &str) -> String {
@@ -591,6 +640,51 @@ mod tests {
         let (line, _, message) = malformed("x_confirmed_global.csv", text);
         assert_eq!(line, 3);
         assert!(message.contains("expected 6 fields"), "{message}");
+    }
+
+    #[test]
+    fn negative_and_impossible_counts_are_rejected() {
+        let header = "Province/State,Country/Region,Lat,Long,1/22/20\n";
+        let (line, column, message) = malformed(
+            "x_confirmed_global.csv",
+            &format!("{header},France,46.2,2.2,-5\n"),
+        );
+        assert_eq!((line, column.as_str()), (2, "5 (1/22/20)"));
+        assert!(message.contains("negative"), "{message}");
+        let huge = format!("{header},France,46.2,2.2,9223372036854775807\n");
+        let (_, _, message) = malformed("x_confirmed_global.csv", &huge);
+        assert!(message.contains("more than there are people"), "{message}");
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_is_rejected() {
+        let mut text = b"Province/State,Country/Region,Lat,Long,1/22/20\n".to_vec();
+        text.extend_from_slice(b"R\xe9union,France,-21.1,55.5,1\n");
+        match parse_file("x_confirmed_global.csv", &text) {
+            Err(IngestError::Malformed { line, column, .. }) => {
+                assert_eq!((line, column.as_str()), (2, "1 (Province/State)"))
+            }
+            other => panic!("expected a malformed-file error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn binary_data_is_not_taken_for_a_truncated_csv() {
+        let error = parse_file("x_confirmed_global.csv", b"\x89PNG\r\n\x1a\n\x00\x00").unwrap_err();
+        assert!(error.to_string().contains("binary data"), "{error}");
+    }
+
+    #[test]
+    fn zero_and_negative_populations_mean_unknown() {
+        let text = "UID,iso2,iso3,code3,FIPS,Admin2,Province_State,Country_Region,Lat,Long_,Combined_Key,Population\n\
+                    250,FR,FRA,250,,,,France,46.2,2.2,France,0\n\
+                    251,XX,XXX,251,,,,Elsewhere,1.0,1.0,Elsewhere,-5\n";
+        let ParsedFile::Lookup(rows) =
+            parse_file("UID_ISO_FIPS_LookUp_Table.csv", text.as_bytes()).unwrap()
+        else {
+            panic!("expected the lookup table");
+        };
+        assert_eq!((rows[0].population, rows[1].population), (None, None));
     }
 
     #[test]

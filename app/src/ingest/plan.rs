@@ -26,6 +26,8 @@ pub struct PlannedRegion {
     /// Cumulative counts from the file's start date; `None` for a region the file only
     /// places others under (the US country, seen from the US files).
     pub values: Option<Vec<i64>>,
+    /// Whether the values are a row of the file rather than a total of rows.
+    pub is_row: bool,
     pub hints: RegionHints,
 }
 
@@ -104,6 +106,7 @@ fn plan_global(rows: &[&SeriesRow], days: usize, plan: &mut Plan) {
         kind: RegionKind::World,
         name: "World".to_owned(),
         values: Some(world),
+        is_row: false,
         hints: RegionHints::default(),
     });
 
@@ -156,6 +159,7 @@ fn plan_us(rows: &[&SeriesRow], plan: &mut Plan) {
             kind: RegionKind::Country,
             name: display_name(country),
             values: None,
+            is_row: false,
             hints: RegionHints::default(),
         });
         for (state, counties) in group_by(&members, |row| row.province.as_str()) {
@@ -212,6 +216,7 @@ fn leaf(
         kind,
         name,
         values: Some(row.values.clone()),
+        is_row: true,
         hints: RegionHints {
             uid: row.uid,
             iso2: row.iso2.clone(),
@@ -241,6 +246,7 @@ fn aggregate(
         kind,
         name,
         values: Some(total),
+        is_row: false,
         hints: RegionHints::default(),
     }
 }

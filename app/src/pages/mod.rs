@@ -68,6 +68,7 @@ fn RegionLoader(id: Signal<String>) -> impl IntoView {
 #[component]
 fn RegionView(data: RegionPageData) -> impl IntoView {
     let RegionPageData { detail, series } = data;
+    let series = series.to_rows();
     let region = detail.region.clone();
     let is_world = region.kind == RegionKind::World;
     let title = if is_world {

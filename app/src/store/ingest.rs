@@ -4,10 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
 use sqlx::{Any, AssertSqlSafe, Transaction};
 
-use crate::ingest::parse::{LookupRow, Metric};
+use crate::ingest::IngestError;
+use crate::ingest::parse::{LookupRow, Metric, SeriesFile, SeriesLayout};
 use crate::ingest::plan::{Plan, PlannedRegion, WORLD_KEY};
 use crate::model::RegionKind;
 use crate::stats;
@@ -134,19 +134,24 @@ pub async fn apply_series(
     tx: &mut Tx<'_>,
     backend: Backend,
     plan: &Plan,
-    metric: Metric,
-    start: NaiveDate,
-    days: usize,
-) -> Result<WriteCounts, sqlx::Error> {
-    let mut counts = WriteCounts::default();
-    let ids = ensure_regions(tx, &plan.regions, &mut counts).await?;
-    let dates: Vec<String> = (0..days)
+    file: &SeriesFile,
+    source: &str,
+    force: bool,
+) -> Result<WriteCounts, IngestError> {
+    let metric = file.metric;
+    let dates: Vec<String> = (0..file.days)
         .map(|i| {
-            (start + chrono::Days::new(i as u64))
+            (file.start + chrono::Days::new(i as u64))
                 .format("%Y-%m-%d")
                 .to_string()
         })
         .collect();
+    if !force {
+        check_complete(tx, plan, file, &dates, source).await?;
+    }
+
+    let mut counts = WriteCounts::default();
+    let ids = ensure_regions(tx, &plan.regions, file.layout, &mut counts).await?;
 
     let column = metric.as_str();
     let planned: Vec<i64> = plan
@@ -183,6 +188,69 @@ pub async fn apply_series(
 
     write_latest(tx, plan, &ids, metric, &dates).await?;
     Ok(counts)
+}
+
+/// Refuses a file that has less than the data already applied from files of its layout:
+/// places missing (a file cut at a line boundary, or a broken upstream export) or days
+/// missing at the end. Either would silently move totals back.
+async fn check_complete(
+    tx: &mut Tx<'_>,
+    plan: &Plan,
+    file: &SeriesFile,
+    dates: &[String],
+    source: &str,
+) -> Result<(), IngestError> {
+    let incomplete = |message: String| IngestError::Incomplete {
+        file: source.to_owned(),
+        message: format!(
+            "{message}; nothing was applied. If this is intended, ingest it with --force."
+        ),
+    };
+    let known: Vec<(String,)> = sqlx::query_as("SELECT key FROM regions WHERE source = $1")
+        .bind(file.layout.as_str())
+        .fetch_all(&mut **tx)
+        .await?;
+    let planned: HashSet<&str> = plan
+        .regions
+        .iter()
+        .filter(|r| r.is_row)
+        .map(|r| r.key.as_str())
+        .collect();
+    let missing: Vec<&str> = known
+        .iter()
+        .map(|(key,)| key.as_str())
+        .filter(|key| !planned.contains(key))
+        .collect();
+    if !missing.is_empty() {
+        let examples: Vec<String> = missing
+            .iter()
+            .take(3)
+            .map(|k| format!("`{}`", k.replace('|', ", ")))
+            .collect();
+        return Err(incomplete(format!(
+            "the file lacks {} places that the data already has, such as {}",
+            missing.len(),
+            examples.join(" and ")
+        )));
+    }
+
+    let column = file.metric.as_str();
+    let sql = format!(
+        "SELECT MAX(d.day) FROM daily d JOIN regions r ON r.id = d.region_id \
+         WHERE r.source = $1 AND d.{column} IS NOT NULL"
+    );
+    let last: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(file.layout.as_str())
+        .fetch_one(&mut **tx)
+        .await?;
+    if let (Some(stored), Some(incoming)) = (last, dates.last())
+        && stored > *incoming
+    {
+        return Err(incomplete(format!(
+            "the file ends on {incoming} but the {column} data already runs to {stored}"
+        )));
+    }
+    Ok(())
 }
 
 /// Builds `head (…),(…) tail` with `$n` placeholders for `rows` rows of `width` values.
@@ -304,6 +372,7 @@ async fn load_metric(
 async fn ensure_regions(
     tx: &mut Tx<'_>,
     regions: &[PlannedRegion],
+    layout: SeriesLayout,
     counts: &mut WriteCounts,
 ) -> Result<HashMap<String, i64>, sqlx::Error> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, key, slug FROM regions")
@@ -318,6 +387,15 @@ async fn ensure_regions(
     let mut ids = HashMap::with_capacity(regions.len());
     for region in regions {
         if let Some((id, _)) = known.get(&region.key) {
+            if region.is_row {
+                sqlx::query(
+                    "UPDATE regions SET source = $1 WHERE id = $2 AND source IS DISTINCT FROM $1",
+                )
+                .bind(layout.as_str())
+                .bind(*id)
+                .execute(&mut **tx)
+                .await?;
+            }
             ids.insert(region.key.clone(), *id);
             continue;
         }
@@ -331,8 +409,8 @@ async fn ensure_regions(
             &slugs,
         );
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO regions (key, slug, parent_id, kind, name, uid, iso2, iso3, fips, lat, lon, population) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            "INSERT INTO regions (key, slug, parent_id, kind, name, uid, iso2, iso3, fips, lat, lon, population, \
+             source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
         )
         .bind(region.key.clone())
         .bind(slug.clone())
@@ -346,6 +424,7 @@ async fn ensure_regions(
         .bind(region.hints.lat)
         .bind(region.hints.lon)
         .bind(region.hints.population)
+        .bind(region.is_row.then_some(layout.as_str()))
         .fetch_one(&mut **tx)
         .await?;
         counts.regions_created += 1;
@@ -718,6 +797,7 @@ mod tests {
             kind,
             name: name.to_owned(),
             values: None,
+            is_row: false,
             hints: Default::default(),
         };
         let taken: HashSet<String> = ["korea-south".to_owned()].into();

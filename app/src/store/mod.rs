@@ -51,6 +51,14 @@ impl Db {
             return Err(ConnectError::UnsupportedUrl(redact(url)));
         };
 
+        if backend == Backend::Postgres {
+            // TODO: The Postgres backend is the next capability to build; until then a postgres
+            // URL is refused here, before any connection attempt, rather than half-working.
+            return Err(ConnectError::UnsupportedUrl(
+                "postgres (the Postgres backend is not available yet; use sqlite:<file>)"
+                    .to_owned(),
+            ));
+        }
         let url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
                 let separator = if url.contains('?') { '&' } else { '?' };

@@ -165,3 +165,25 @@ async fn api_errors_are_json_with_a_message() {
     let (status, _) = app.get_json("/api/v1/nothing-here").await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_bad_query_string_is_a_json_error() {
+    let app = TestApp::with_fixtures().await;
+    let (status, body) = app
+        .get_json("/api/v1/regions/france/series?from=2020-01-25&from=2020-01-26")
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("query string")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn regions_before_any_data_are_a_503_not_a_404() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.get_json("/api/v1/regions/world").await;
+    assert_eq!(status, 503, "{body}");
+}

@@ -220,3 +220,82 @@ async fn an_unreachable_url_keeps_the_last_good_data() {
     let (_, summary) = app.get_json("/api/v1/summary").await;
     assert_eq!(summary["confirmed"], 158);
 }
+
+#[tokio::test]
+async fn a_file_with_fewer_places_is_refused_unless_forced() {
+    let app = TestApp::with_fixtures().await;
+    let original = std::fs::read_to_string(fixture(FIXTURES[1])).expect("the fixture");
+    let fewer: String = original
+        .split_inclusive('\n')
+        .filter(|line| !line.contains("Afghanistan"))
+        .collect();
+    let (_dir, path) = temp_file(FIXTURES[1], fewer.as_bytes());
+
+    let error = app
+        .ingest(path.clone())
+        .await
+        .expect_err("places are missing");
+
+    assert!(matches!(error, IngestError::Incomplete { .. }), "{error}");
+    assert!(
+        error.to_string().contains("lacks 1 places") && error.to_string().contains("`Afghanistan`"),
+        "{error}"
+    );
+    let (_, summary) = app.get_json("/api/v1/summary").await;
+    assert_eq!(summary["confirmed"], 158, "the last good data stays");
+
+    app.ingest_source(&Source::File(path), true)
+        .await
+        .expect("a forced run applies");
+    let (_, summary) = app.get_json("/api/v1/summary").await;
+    assert_eq!(
+        summary["confirmed"], 137,
+        "the world is now the file's rows"
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_ends_earlier_is_refused() {
+    let app = TestApp::with_fixtures().await;
+    let original = std::fs::read_to_string(fixture(FIXTURES[2])).expect("the fixture");
+    let shorter: String = original
+        .split_inclusive("\r\n")
+        .map(|line| {
+            let trimmed = line.trim_end_matches("\r\n");
+            let cut = trimmed
+                .rfind(',')
+                .map_or(trimmed, |comma| &trimmed[..comma]);
+            format!("{cut}\r\n")
+        })
+        .collect();
+    let (_dir, path) = temp_file(FIXTURES[2], shorter.as_bytes());
+
+    let error = app.ingest(path).await.expect_err("days are missing");
+
+    assert!(error.to_string().contains("ends on 2020-01-30"), "{error}");
+    assert!(
+        error.to_string().contains("already runs to 2020-01-31"),
+        "{error}"
+    );
+    let (_, summary) = app.get_json("/api/v1/summary").await;
+    assert_eq!(
+        (summary["date"].as_str(), summary["deaths"].as_i64()),
+        (Some("2020-01-31"), Some(12))
+    );
+}
+
+#[tokio::test]
+async fn two_ingestions_at_once_both_complete() {
+    let app = TestApp::with_fixtures().await;
+    let (global, us) = (
+        Source::File(fixture(FIXTURES[1])),
+        Source::File(fixture(FIXTURES[3])),
+    );
+    let first = app.ingest_source(&global, true);
+    let second = app.ingest_source(&us, true);
+
+    let (first, second) = tokio::join!(first, second);
+
+    assert_eq!(first.expect("the first run").outcome, Outcome::Applied);
+    assert_eq!(second.expect("the second run").outcome, Outcome::Applied);
+}
