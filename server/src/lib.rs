@@ -6,5 +6,6 @@
 
 pub mod api;
 pub mod config;
+pub mod health;
 pub mod scheduler;
 pub mod startup;

@@ -10,7 +10,7 @@ use app::state::AppState;
 use tokio::sync::Mutex;
 
 /// How often a failing source is retried within one cycle.
-const MAX_ATTEMPTS: u32 = 4;
+pub const MAX_ATTEMPTS: u32 = 4;
 
 /// The scheduler's settings.
 #[derive(Clone, Debug)]

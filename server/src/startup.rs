@@ -10,6 +10,7 @@ use app::state::AppState;
 use app::store::Db;
 use app::{App, shell};
 use axum::Router;
+use axum::routing::get;
 use leptos::config::{Env, LeptosOptions, get_configuration};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -18,9 +19,9 @@ use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
 use tracing_subscriber::EnvFilter;
 
-use crate::api;
 use crate::config::Config;
 use crate::scheduler::{self, Schedule};
+use crate::{api, health};
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: info, with quieter dependencies).
 pub fn init_tracing() {
@@ -62,6 +63,8 @@ pub fn build_router(state: AppState) -> Router {
     let fallback_options = state.leptos_options.clone();
 
     Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(
             &state,

@@ -43,6 +43,8 @@ pub fn ChartPanel(region_name: String, series: Vec<DailyRow>) -> impl IntoView {
         }
     };
 
+    // TODO: The switches are buttons that act only once the page is hydrated; links carrying
+    // the choice in the address would make them work without JavaScript too.
     let toggle = move |label: &'static str, pressed: Signal<bool>, set: Callback<()>| {
         view! {
             <button type="button" aria-pressed=move || pressed.get().to_string() on:click=move |_| set.run(())>

@@ -164,6 +164,7 @@ pub fn RegionTable(rows: Vec<RegionFigures>) -> impl IntoView {
         }
     };
 
+    // Without JavaScript the form submits `?q=…&sort=…`, which the server renders filtered.
     view! {
         <form class="filter" method="get" on:submit=|ev| ev.prevent_default()>
             <label for="region-filter">"Filter by name"</label>

@@ -190,6 +190,9 @@ pub async fn apply_series(
     Ok(counts)
 }
 
+/// TODO: Places that disappear upstream are never retired: a forced file that lacks them
+/// leaves their last figures in place, outside the totals the file implies.
+///
 /// Refuses a file that has less than the data already applied from files of its layout:
 /// places missing (a file cut at a line boundary, or a broken upstream export) or days
 /// missing at the end. Either would silently move totals back.

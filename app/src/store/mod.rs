@@ -103,8 +103,6 @@ impl Db {
                     .await?
             }
             Backend::Postgres => {
-                // TODO: Postgres migrations arrive with the Postgres backend; until then a
-                // postgres:// URL is refused here with a clear message.
                 return Err(ConnectError::UnsupportedUrl(
                     "postgres (the Postgres backend is not available yet)".to_owned(),
                 ));

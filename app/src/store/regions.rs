@@ -210,8 +210,9 @@ pub async fn series(
 
 /// Whether any region has data yet.
 pub async fn has_data(db: &Db) -> Result<bool, sqlx::Error> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM region_latest")
-        .fetch_one(&db.pool)
-        .await?;
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM region_latest LIMIT 1) AS any_row")
+            .fetch_one(&db.pool)
+            .await?;
     Ok(count > 0)
 }

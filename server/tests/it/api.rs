@@ -187,3 +187,20 @@ async fn regions_before_any_data_are_a_503_not_a_404() {
     let (status, body) = app.get_json("/api/v1/regions/world").await;
     assert_eq!(status, 503, "{body}");
 }
+
+#[tokio::test]
+async fn readiness_waits_for_data_while_liveness_does_not() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get_json("/healthz").await.0, 200);
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!(status, 503);
+    assert_eq!(body["reason"], "no data has been loaded yet");
+
+    for name in crate::helpers::FIXTURES {
+        app.ingest(crate::helpers::fixture(name))
+            .await
+            .expect("fixtures ingest");
+    }
+    let (status, body) = app.get_json("/readyz").await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("ready")));
+}

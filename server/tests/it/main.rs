@@ -7,3 +7,4 @@ mod helpers;
 mod ingestion;
 mod pages;
 mod real_data;
+mod scheduler;

@@ -72,3 +72,27 @@ async fn an_unknown_region_is_a_helpful_404() {
     assert!(html.contains("We have no region at this address"));
     assert!(html.contains("href=\"/\""));
 }
+
+#[tokio::test]
+async fn the_world_page_before_the_first_load_says_so_with_a_503() {
+    let app = TestApp::spawn().await;
+
+    let (status, html) = app.get_text("/").await;
+
+    assert_eq!(status, 503);
+    assert!(html.contains("The figures are being loaded"));
+}
+
+#[tokio::test]
+async fn the_name_filter_works_without_javascript() {
+    let app = TestApp::with_fixtures().await;
+
+    let (status, html) = app.get_text("/?q=fran&sort=total").await;
+
+    assert_eq!(status, 200);
+    assert!(html.contains(">France</a>"));
+    assert!(
+        !html.contains(">Afghanistan</a>"),
+        "rows not matching the filter are left out"
+    );
+}
