@@ -239,8 +239,8 @@ async fn check_complete(
 
     let column = file.metric.as_str();
     let sql = format!(
-        "SELECT MAX(d.day) FROM daily d JOIN regions r ON r.id = d.region_id \
-         WHERE r.source = $1 AND d.{column} IS NOT NULL"
+        "SELECT MAX(l.{column}_day) FROM region_latest l JOIN regions r ON r.id = l.region_id \
+         WHERE r.source = $1"
     );
     let last: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
         .bind(file.layout.as_str())
@@ -378,26 +378,30 @@ async fn ensure_regions(
     layout: SeriesLayout,
     counts: &mut WriteCounts,
 ) -> Result<HashMap<String, i64>, sqlx::Error> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, key, slug FROM regions")
-        .fetch_all(&mut **tx)
-        .await?;
-    let mut slugs: HashSet<String> = rows.iter().map(|(_, _, slug)| slug.clone()).collect();
+    let rows: Vec<(i64, String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, key, slug, source FROM regions")
+            .fetch_all(&mut **tx)
+            .await?;
+    let sources: HashMap<i64, Option<String>> = rows
+        .iter()
+        .map(|(id, _, _, source)| (*id, source.clone()))
+        .collect();
+    let mut slugs: HashSet<String> = rows.iter().map(|(_, _, slug, _)| slug.clone()).collect();
     let mut known: HashMap<String, (i64, String)> = rows
         .into_iter()
-        .map(|(id, key, slug)| (key, (id, slug)))
+        .map(|(id, key, slug, _)| (key, (id, slug)))
         .collect();
 
     let mut ids = HashMap::with_capacity(regions.len());
     for region in regions {
         if let Some((id, _)) = known.get(&region.key) {
-            if region.is_row {
-                sqlx::query(
-                    "UPDATE regions SET source = $1 WHERE id = $2 AND source IS DISTINCT FROM $1",
-                )
-                .bind(layout.as_str())
-                .bind(*id)
-                .execute(&mut **tx)
-                .await?;
+            let recorded = sources.get(id).cloned().flatten();
+            if region.is_row && recorded.as_deref() != Some(layout.as_str()) {
+                sqlx::query("UPDATE regions SET source = $1 WHERE id = $2")
+                    .bind(layout.as_str())
+                    .bind(*id)
+                    .execute(&mut **tx)
+                    .await?;
             }
             ids.insert(region.key.clone(), *id);
             continue;
