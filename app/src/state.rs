@@ -57,6 +57,11 @@ impl ReadCache {
         }
     }
 
+    /// The data version and hour last read from the database, if any.
+    pub fn seen(&self) -> Option<regions::DataVersion> {
+        lock(&self.seen).clone()
+    }
+
     /// The generation cached reads belong to.
     pub fn version(&self) -> i64 {
         self.version.load(Ordering::Acquire)

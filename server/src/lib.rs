@@ -5,6 +5,7 @@
 #![recursion_limit = "512"]
 
 pub mod api;
+pub mod caching;
 pub mod config;
 pub mod health;
 pub mod scheduler;

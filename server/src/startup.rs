@@ -21,7 +21,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::Config;
 use crate::scheduler::{self, Schedule};
-use crate::{api, health};
+use crate::{api, caching, health};
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: info, with quieter dependencies).
 pub fn init_tracing() {
@@ -77,6 +77,10 @@ pub fn build_router(state: AppState) -> Router {
             _,
         >(|| {}, move |_| shell(fallback_options.clone())))
         // A middle quality: most of the size saving at a fraction of the CPU of the maximum.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            caching::cache_public_data,
+        ))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -3,6 +3,7 @@
 //! real data from the shared data folder.
 
 mod api;
+mod caching;
 mod helpers;
 mod ingestion;
 mod pages;
