@@ -48,10 +48,12 @@ checks:
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-# Per package, so that `ssr` and `hydrate` never build together.
+# Per package, so that `ssr` and `hydrate` never build together; the integration tests run
+# once on SQLite and once on a throwaway Postgres cluster.
 unit-tests:
 	cargo test -p app --features ssr
 	cargo test -p server
+	./scripts/test-postgres.sh
 
 site:
 	cargo leptos build --release

@@ -51,14 +51,6 @@ impl Db {
             return Err(ConnectError::UnsupportedUrl(redact(url)));
         };
 
-        if backend == Backend::Postgres {
-            // TODO: The Postgres backend is the next capability to build; until then a postgres
-            // URL is refused here, before any connection attempt, rather than half-working.
-            return Err(ConnectError::UnsupportedUrl(
-                "postgres (the Postgres backend is not available yet; use sqlite:<file>)"
-                    .to_owned(),
-            ));
-        }
         let url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
                 let separator = if url.contains('?') { '&' } else { '?' };
@@ -103,9 +95,9 @@ impl Db {
                     .await?
             }
             Backend::Postgres => {
-                return Err(ConnectError::UnsupportedUrl(
-                    "postgres (the Postgres backend is not available yet)".to_owned(),
-                ));
+                sqlx::migrate!("../migrations/postgres")
+                    .run(&self.pool)
+                    .await?
             }
         }
         Ok(())

@@ -118,7 +118,7 @@ pub async fn region_figures(
 pub async fn children_figures(db: &Db, region_id: i64) -> Result<Vec<RegionFigures>, sqlx::Error> {
     let sql = format!(
         "SELECT {FIGURES_COLUMNS} FROM regions r LEFT JOIN region_latest l ON l.region_id = r.id \
-         WHERE r.parent_id = $1 ORDER BY l.confirmed DESC, r.name"
+         WHERE r.parent_id = $1 ORDER BY l.confirmed IS NULL, l.confirmed DESC, r.name"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(region_id)

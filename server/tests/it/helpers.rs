@@ -1,6 +1,7 @@
 //! Starting the app for a test, and small helpers to drive it.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use app::ingest::{IngestError, RunOptions, RunReport, Source, ingest_source};
@@ -37,7 +38,10 @@ pub fn fixture(name: &str) -> PathBuf {
 impl TestApp {
     pub async fn spawn() -> Self {
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let url = format!("sqlite:{}", dir.path().join("test.db").display());
+        let url = match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => fresh_postgres_database(&admin_url).await,
+            _ => format!("sqlite:{}", dir.path().join("test.db").display()),
+        };
         let db = Db::connect(&url).await.expect("a fresh database");
         let options = LeptosOptions::builder()
             .output_name("covid19")
@@ -123,6 +127,33 @@ impl TestApp {
             .expect("a version")
             .version
     }
+}
+
+/// Creates an empty database on the Postgres server at `admin_url` and returns its URL.
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    );
+    sqlx::any::install_default_drivers();
+    let mut admin = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .expect("the Postgres test server");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("a fresh database");
+    admin.close().await.expect("a clean disconnect");
+    let base = admin_url.split('?').next().unwrap_or(admin_url);
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    format!("{server}/{name}")
 }
 
 /// Writes `text` to a file named `name` in a new temporary folder.
