@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use app::ingest::{RunOptions, Source, ingest_source};
 use app::state::AppState;
+use app::store::Backend;
+use sqlx::Any;
+use sqlx::pool::PoolConnection;
 use tokio::sync::Mutex;
 
 /// How often a failing source is retried within one cycle.
@@ -20,14 +23,64 @@ pub struct Schedule {
     pub retry_base: Duration,
 }
 
+/// The Postgres advisory lock that the instance running the scheduled ingestion holds.
+const SCHEDULER_LOCK: i64 = 0x636f_7669_6431_39;
+
 /// Runs the schedule until the task is dropped. `lock` serialises ingestions in this process.
+///
+/// On Postgres, several instances may share the database: at each tick an instance runs the
+/// cycle only if it holds the scheduler's advisory lock, on a connection kept for that
+/// purpose. If the instance holding it dies, its session ends, the lock is released, and
+/// another instance takes it at its next tick, within one interval.
 pub async fn run(state: AppState, schedule: Schedule, lock: Arc<Mutex<()>>) {
     let mut ticker = tokio::time::interval(schedule.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut leadership: Option<PoolConnection<Any>> = None;
     loop {
         ticker.tick().await;
+        if state.db.backend == Backend::Postgres && !hold_leadership(&state, &mut leadership).await
+        {
+            if let Err(error) = state.refresh_version().await {
+                tracing::warn!(error = %error, "could not read the data version");
+            }
+            continue;
+        }
         let _running = lock.lock().await;
         run_cycle(&state, &schedule).await;
+    }
+}
+
+/// Whether this instance holds the scheduler lock, taking it if it is free.
+async fn hold_leadership(state: &AppState, held: &mut Option<PoolConnection<Any>>) -> bool {
+    if let Some(connection) = held.as_mut() {
+        if sqlx::query("SELECT 1")
+            .execute(&mut **connection)
+            .await
+            .is_ok()
+        {
+            return true;
+        }
+        tracing::warn!("lost the connection holding the scheduler lock; trying to take it again");
+        *held = None;
+    }
+    let Ok(mut connection) = state.db.pool.acquire().await else {
+        return false;
+    };
+    let taken: Result<bool, _> = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(SCHEDULER_LOCK)
+        .fetch_one(&mut *connection)
+        .await;
+    match taken {
+        Ok(true) => {
+            tracing::info!("this instance now runs the scheduled ingestion");
+            *held = Some(connection);
+            true
+        }
+        Ok(false) => false,
+        Err(error) => {
+            tracing::warn!(error = %error, "could not ask for the scheduler lock");
+            false
+        }
     }
 }
 

@@ -89,6 +89,7 @@ pub fn build_router(state: AppState) -> Router {
 /// `covid19 serve`: opens the database, starts the scheduler and serves until SIGTERM or Ctrl-C.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let leptos_options = leptos_options()?;
+    let _instance_lock = lock_sqlite_file(&config.database_url)?;
     let db = Db::connect(&config.database_url).await?;
     let state = AppState::new(db, leptos_options.clone(), config.cache);
     state.refresh_version().await?;
@@ -123,6 +124,39 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .context("serving HTTP")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// On SQLite, makes sure this is the only server on the database file: a second one would
+/// run a second scheduler on the same data. The lock lasts as long as the returned file.
+fn lock_sqlite_file(database_url: &str) -> anyhow::Result<Option<std::fs::File>> {
+    let Some(rest) = database_url.strip_prefix("sqlite:") else {
+        return Ok(None);
+    };
+    let path = rest
+        .trim_start_matches("//")
+        .split('?')
+        .next()
+        .unwrap_or(rest);
+    if path.is_empty() || path.starts_with(':') {
+        return Ok(None);
+    }
+    let lock_path = format!("{path}.serve-lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening the instance lock {lock_path}"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another `covid19 serve` is already using the SQLite database {path} (lock file {lock_path}); \
+             a SQLite database serves one instance only: stop the other one, or use Postgres to run several"
+        ),
+        Err(std::fs::TryLockError::Error(error)) => {
+            Err(error).with_context(|| format!("locking the instance lock {lock_path}"))
+        }
+    }
 }
 
 async fn shutdown_signal() {

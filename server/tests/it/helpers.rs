@@ -130,7 +130,7 @@ impl TestApp {
 }
 
 /// Creates an empty database on the Postgres server at `admin_url` and returns its URL.
-async fn fresh_postgres_database(admin_url: &str) -> String {
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
     use sqlx::Connection;
 
     static COUNTER: AtomicUsize = AtomicUsize::new(0);

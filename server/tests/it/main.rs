@@ -6,6 +6,7 @@ mod api;
 mod caching;
 mod helpers;
 mod ingestion;
+mod instances;
 mod pages;
 mod real_data;
 mod scheduler;
