@@ -24,7 +24,7 @@ pub struct Schedule {
 }
 
 /// The Postgres advisory lock that the instance running the scheduled ingestion holds.
-const SCHEDULER_LOCK: i64 = 0x636f_7669_6431_39;
+const SCHEDULER_LOCK: i64 = 0x0063_6f76_6964_3139;
 
 /// Runs the schedule until the task is dropped. `lock` serialises ingestions in this process.
 ///
