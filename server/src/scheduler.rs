@@ -3,6 +3,7 @@
 //! last good data; the next cycle tries again.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use app::ingest::{RunOptions, Source, ingest_source};
@@ -32,12 +33,15 @@ const SCHEDULER_LOCK: i64 = 0x0063_6f76_6964_3139;
 /// cycle only if it holds the scheduler's advisory lock, on a connection kept for that
 /// purpose. If the instance holding it dies, its session ends, the lock is released, and
 /// another instance takes it at its next tick, within one interval.
-pub async fn run(state: AppState, schedule: Schedule, lock: Arc<Mutex<()>>) {
+pub async fn run(state: AppState, schedule: Schedule, lock: Arc<Mutex<()>>, stop: Arc<AtomicBool>) {
     let mut ticker = tokio::time::interval(schedule.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut leadership: Option<PoolConnection<Any>> = None;
     loop {
         ticker.tick().await;
+        if stop.load(Ordering::Acquire) {
+            return;
+        }
         if state.db.backend == Backend::Postgres && !hold_leadership(&state, &mut leadership).await
         {
             if let Err(error) = state.refresh_version().await {
@@ -46,7 +50,7 @@ pub async fn run(state: AppState, schedule: Schedule, lock: Arc<Mutex<()>>) {
             continue;
         }
         let _running = lock.lock().await;
-        run_cycle(&state, &schedule).await;
+        run_cycle_until(&state, &schedule, &stop).await;
     }
 }
 
@@ -86,9 +90,18 @@ async fn hold_leadership(state: &AppState, held: &mut Option<PoolConnection<Any>
 
 /// Ingests every source once, retrying failures, then makes the new data visible.
 pub async fn run_cycle(state: &AppState, schedule: &Schedule) {
+    run_cycle_until(state, schedule, &AtomicBool::new(false)).await;
+}
+
+/// Like [`run_cycle`], but stops between sources (each its own transaction) once `stop` is set.
+pub async fn run_cycle_until(state: &AppState, schedule: &Schedule, stop: &AtomicBool) {
     for source in &schedule.sources {
         let mut delay = schedule.retry_base;
         for attempt in 1..=MAX_ATTEMPTS {
+            if stop.load(Ordering::Acquire) {
+                tracing::info!("shutting down: the scheduler stops between sources");
+                return;
+            }
             match ingest_source(&state.db, source, RunOptions::default()).await {
                 Ok(_) => break,
                 Err(error) if attempt < MAX_ATTEMPTS => {

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -22,6 +23,9 @@ use tracing_subscriber::EnvFilter;
 use crate::config::Config;
 use crate::scheduler::{self, Schedule};
 use crate::{api, caching, health};
+
+/// How long shutdown waits for a running ingestion to finish its current source.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(60);
 
 /// Logs to stderr, filtered by `RUST_LOG` (default: info, with quieter dependencies).
 pub fn init_tracing() {
@@ -95,6 +99,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     state.refresh_version().await?;
 
     tokio::spawn(state.clone().poll_version(Duration::from_secs(5)));
+    let ingest_lock = Arc::new(tokio::sync::Mutex::new(()));
+    let stop = Arc::new(AtomicBool::new(false));
     if config.scheduler {
         let schedule = Schedule {
             sources: config.sources(),
@@ -109,7 +115,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tokio::spawn(scheduler::run(
             state.clone(),
             schedule,
-            Arc::new(tokio::sync::Mutex::new(())),
+            ingest_lock.clone(),
+            stop.clone(),
         ));
     }
 
@@ -122,6 +129,18 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving HTTP")?;
+
+    // Requests are drained; let an ingestion in progress finish its current source, whose
+    // transaction would otherwise be rolled back, and start no other.
+    stop.store(true, Ordering::Release);
+    if tokio::time::timeout(SHUTDOWN_GRACE, ingest_lock.lock())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "an ingestion was still running at shutdown; its transaction is rolled back"
+        );
+    }
     tracing::info!("stopped");
     Ok(())
 }

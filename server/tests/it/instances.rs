@@ -134,3 +134,32 @@ async fn on_postgres_one_instance_ingests_and_another_takes_over_when_it_dies() 
     );
     instances.clear();
 }
+
+#[test]
+fn sigterm_drains_and_exits_cleanly() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let url = format!("sqlite:{}", dir.path().join("term.db").display());
+    let mut server = Instance::start(&url, dir.path(), "server");
+    assert!(
+        eventually(Duration::from_secs(30), || server
+            .log()
+            .contains("serving on")),
+        "{}",
+        server.log()
+    );
+
+    let pid = server.child.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+
+    assert!(eventually(Duration::from_secs(60), || matches!(
+        server.child.try_wait(),
+        Ok(Some(_))
+    )));
+    let exit = server.child.wait().expect("an exit status");
+    assert!(exit.success(), "exit {exit:?}: {}", server.log());
+    assert!(server.log().contains("stopped"), "{}", server.log());
+}
