@@ -31,7 +31,8 @@ pub enum ApiError {
     BadRequest(String),
     /// No data has been loaded yet.
     Unavailable(String),
-    /// Details go to the log, not to the client.
+    /// Details go to the log, not to the client. A database that cannot be reached just now
+    /// is a 503 with `Retry-After`; anything else a 500.
     Internal(sqlx::Error),
 }
 
@@ -46,6 +47,19 @@ impl IntoResponse for ApiError {
             Self::NotFound(message) => (StatusCode::NOT_FOUND, message),
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, message),
             Self::Unavailable(message) => (StatusCode::SERVICE_UNAVAILABLE, message),
+            Self::Internal(error) if app::store::is_unavailable(&error) => {
+                tracing::warn!(error = %error, "API request failed: the database is unavailable");
+                let body = Json(ErrorBody {
+                    error: "the database is unavailable just now; please try again shortly"
+                        .to_owned(),
+                });
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::RETRY_AFTER, "5")],
+                    body,
+                )
+                    .into_response();
+            }
             Self::Internal(error) => {
                 tracing::error!(error = %error, "API request failed");
                 (

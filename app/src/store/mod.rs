@@ -64,7 +64,9 @@ impl Db {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 16,
             })
-            .acquire_timeout(Duration::from_secs(5))
+            // While the database is unreachable, requests should fail fast (and be answered 503)
+            // rather than pile up; the pool reconnects by itself when it is back.
+            .acquire_timeout(Duration::from_secs(2))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -102,6 +104,20 @@ impl Db {
         }
         Ok(())
     }
+}
+
+/// Whether an error means the database cannot be reached just now, as opposed to a bug.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+    ) || error.as_database_error().is_some_and(|e| {
+        // Postgres: admin shutdown, crash shutdown, cannot connect now.
+        matches!(e.code().as_deref(), Some("57P01" | "57P02" | "57P03"))
+    })
 }
 
 /// Hides the password in a database URL before it is shown anywhere.

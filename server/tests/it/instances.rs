@@ -163,3 +163,110 @@ fn sigterm_drains_and_exits_cleanly() {
     assert!(exit.success(), "exit {exit:?}: {}", server.log());
     assert!(server.log().contains("stopped"), "{}", server.log());
 }
+
+/// A Postgres cluster of this test's own, stopped and removed when dropped.
+struct OwnCluster {
+    dir: tempfile::TempDir,
+}
+
+impl OwnCluster {
+    fn script() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/pg-test-cluster.sh")
+    }
+
+    fn run(&self, command: &str) -> String {
+        let output = Command::new(Self::script())
+            .args([command, &self.dir.path().display().to_string()])
+            .output()
+            .expect("the cluster script runs");
+        assert!(
+            output.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = Command::new(Self::script())
+            .args(["stop", &self.dir.path().display().to_string()])
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_postgres_outage_turns_readiness_to_503_and_recovers_without_a_restart() {
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        eprintln!("skipped: runs with the Postgres pass (scripts/test-postgres.sh)");
+        return;
+    }
+    let cluster = OwnCluster {
+        dir: tempfile::tempdir().expect("a temporary folder"),
+    };
+    let admin_url = cluster.run("start");
+    let url = fresh_postgres_database(&admin_url).await;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let server = Instance::start(&url, dir.path(), "server");
+    assert!(
+        eventually(Duration::from_secs(30), || server
+            .log()
+            .contains("serving on")),
+        "{}",
+        server.log()
+    );
+    let log = server.log();
+    let address = log[log.find("serving on ").expect("the address") + 11..]
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_owned();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("a client");
+    let ready = || async {
+        client
+            .get(format!("{address}/readyz"))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    };
+
+    let start = Instant::now();
+    while ready().await != 200 && start.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(ready().await, 200, "ready once the data is loaded");
+
+    cluster.run("pause");
+    let asked = Instant::now();
+    assert_eq!(ready().await, 503, "not ready while the database is down");
+    assert!(
+        asked.elapsed() < Duration::from_secs(5),
+        "failed fast: {:?}",
+        asked.elapsed()
+    );
+    let (status, body) = {
+        let response = client
+            .get(format!("{address}/api/v1/regions/france/series"))
+            .send()
+            .await
+            .expect("a response");
+        (
+            response.status().as_u16(),
+            response.text().await.unwrap_or_default(),
+        )
+    };
+    assert_eq!(status, 503, "{body}\n{}", server.log());
+
+    cluster.run("resume");
+    let start = Instant::now();
+    while ready().await != 200 && start.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(ready().await, 200, "ready again without a restart");
+}
