@@ -22,6 +22,9 @@ pub enum Backend {
 }
 
 /// A handle to the database, cheap to clone.
+///
+/// TODO: Reads could go to a replica (`DATABASE_READ_URL`) while writes and the scheduler use
+/// the primary; today every query uses this one pool.
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
