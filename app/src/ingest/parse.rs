@@ -96,7 +96,7 @@ pub struct SeriesRow {
 }
 
 /// One row of the UID/ISO/FIPS lookup table: a place's codes, coordinates and population.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct LookupRow {
     pub uid: i64,
     pub iso2: Option<String>,

@@ -528,44 +528,10 @@ async fn write_latest(
 
 /// Replaces the stored lookup table with `rows`, writing only what differs.
 pub async fn apply_lookup(tx: &mut Tx<'_>, rows: &[LookupRow]) -> Result<WriteCounts, sqlx::Error> {
-    type Stored = (
-        i64,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-        String,
-        Option<f64>,
-        Option<f64>,
-        Option<i64>,
-    );
-    let stored: Vec<Stored> = sqlx::query_as(
-        "SELECT uid, iso2, iso3, fips, admin2, province, country, lat, lon, population FROM lookup",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    let stored: HashMap<i64, LookupRow> = stored
+    let stored: HashMap<i64, LookupRow> = load_lookup(tx)
+        .await?
         .into_iter()
-        .map(
-            |(uid, iso2, iso3, fips, admin2, province, country, lat, lon, population)| {
-                (
-                    uid,
-                    LookupRow {
-                        uid,
-                        iso2,
-                        iso3,
-                        fips,
-                        admin2,
-                        province,
-                        country,
-                        lat,
-                        lon,
-                        population,
-                    },
-                )
-            },
-        )
+        .map(|row| (row.uid, row))
         .collect();
 
     let mut counts = WriteCounts::default();
@@ -607,6 +573,59 @@ pub async fn apply_lookup(tx: &mut Tx<'_>, rows: &[LookupRow]) -> Result<WriteCo
     Ok(counts)
 }
 
+/// The stored lookup table.
+async fn load_lookup(tx: &mut Tx<'_>) -> Result<Vec<LookupRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT uid, iso2, iso3, fips, admin2, province, country, lat, lon, population FROM lookup",
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// A region as `refresh_metadata` reads it.
+#[derive(sqlx::FromRow)]
+struct StoredRegion {
+    id: i64,
+    key: String,
+    parent_id: Option<i64>,
+    kind: String,
+    uid: Option<i64>,
+    iso2: Option<String>,
+    iso3: Option<String>,
+    fips: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    population: Option<i64>,
+}
+
+impl StoredRegion {
+    fn metadata(&self) -> Metadata {
+        Metadata {
+            uid: self.uid,
+            iso2: self.iso2.clone(),
+            iso3: self.iso3.clone(),
+            fips: self.fips.clone(),
+            lat: self.lat,
+            lon: self.lon,
+            population: self.population,
+        }
+    }
+}
+
+impl Metadata {
+    fn from_lookup(row: &LookupRow) -> Self {
+        Self {
+            uid: Some(row.uid),
+            iso2: row.iso2.clone(),
+            iso3: row.iso3.clone(),
+            fips: row.fips.clone(),
+            lat: row.lat,
+            lon: row.lon,
+            population: row.population,
+        }
+    }
+}
+
 /// A region's descriptive fields, as stored and as the lookup table says they should be.
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Metadata {
@@ -624,58 +643,29 @@ struct Metadata {
 /// country has a mainland row, the lookup's country row describes that mainland, so the country's
 /// population is the sum of its parts; the world's is the sum of its top-level regions.
 pub async fn refresh_metadata(tx: &mut Tx<'_>) -> Result<u64, sqlx::Error> {
-    type RegionRow = (
-        i64,
-        String,
-        Option<i64>,
-        String,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<f64>,
-        Option<f64>,
-        Option<i64>,
-    );
-    let regions: Vec<RegionRow> = sqlx::query_as(
+    let regions: Vec<StoredRegion> = sqlx::query_as(
         "SELECT id, key, parent_id, kind, uid, iso2, iso3, fips, lat, lon, population FROM regions",
     )
     .fetch_all(&mut **tx)
     .await?;
-    type LookupTuple = (
-        i64,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-        String,
-        Option<f64>,
-        Option<f64>,
-        Option<i64>,
-    );
-    let lookup: Vec<LookupTuple> = sqlx::query_as(
-        "SELECT uid, iso2, iso3, fips, admin2, province, country, lat, lon, population FROM lookup",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
+    let lookup = load_lookup(tx).await?;
     if lookup.is_empty() {
         return Ok(0);
     }
 
-    let to_metadata = |row: &LookupTuple| Metadata {
-        uid: Some(row.0),
-        iso2: row.1.clone(),
-        iso3: row.2.clone(),
-        fips: row.3.clone(),
-        lat: row.7,
-        lon: row.8,
-        population: row.9,
-    };
-    let by_uid: HashMap<i64, &LookupTuple> = lookup.iter().map(|row| (row.0, row)).collect();
-    let by_names: HashMap<(&str, &str, &str), &LookupTuple> = lookup
+    let by_uid: HashMap<i64, &LookupRow> = lookup.iter().map(|row| (row.uid, row)).collect();
+    let by_names: HashMap<(&str, &str, &str), &LookupRow> = lookup
         .iter()
-        .map(|row| ((row.6.as_str(), row.5.as_str(), row.4.as_str()), row))
+        .map(|row| {
+            (
+                (
+                    row.country.as_str(),
+                    row.province.as_str(),
+                    row.admin2.as_str(),
+                ),
+                row,
+            )
+        })
         .collect();
 
     let mut wanted: HashMap<i64, Metadata> = HashMap::with_capacity(regions.len());
@@ -683,7 +673,7 @@ pub async fn refresh_metadata(tx: &mut Tx<'_>) -> Result<u64, sqlx::Error> {
     let mut split_countries = HashSet::new();
     let mut world = None;
     for row in &regions {
-        let (id, key, parent, kind) = (row.0, &row.1, row.2, row.3.as_str());
+        let (id, key, parent, kind) = (row.id, &row.key, row.parent_id, row.kind.as_str());
         if let Some(parent) = parent {
             children.entry(parent).or_default().push(id);
             if kind == RegionKind::Mainland.as_str() {
@@ -693,15 +683,7 @@ pub async fn refresh_metadata(tx: &mut Tx<'_>) -> Result<u64, sqlx::Error> {
         if key == WORLD_KEY {
             world = Some(id);
         }
-        let current = Metadata {
-            uid: row.4,
-            iso2: row.5.clone(),
-            iso3: row.6.clone(),
-            fips: row.7.clone(),
-            lat: row.8,
-            lon: row.9,
-            population: row.10,
-        };
+        let current = row.metadata();
         let mut parts = key.split('|');
         let names = (
             parts.next().unwrap_or(""),
@@ -712,7 +694,8 @@ pub async fn refresh_metadata(tx: &mut Tx<'_>) -> Result<u64, sqlx::Error> {
             .uid
             .and_then(|uid| by_uid.get(&uid))
             .or_else(|| by_names.get(&names));
-        let mut metadata = matched.map_or_else(|| current.clone(), |row| to_metadata(row));
+        let mut metadata =
+            matched.map_or_else(|| current.clone(), |row| Metadata::from_lookup(row));
         if metadata.population.is_none() {
             metadata.population = current.population;
         }
@@ -746,16 +729,8 @@ pub async fn refresh_metadata(tx: &mut Tx<'_>) -> Result<u64, sqlx::Error> {
 
     let mut updated = 0;
     for row in &regions {
-        let current = Metadata {
-            uid: row.4,
-            iso2: row.5.clone(),
-            iso3: row.6.clone(),
-            fips: row.7.clone(),
-            lat: row.8,
-            lon: row.9,
-            population: row.10,
-        };
-        let wanted = &wanted[&row.0];
+        let current = row.metadata();
+        let wanted = &wanted[&row.id];
         if *wanted == current {
             continue;
         }
@@ -770,7 +745,7 @@ pub async fn refresh_metadata(tx: &mut Tx<'_>) -> Result<u64, sqlx::Error> {
         .bind(wanted.lat)
         .bind(wanted.lon)
         .bind(wanted.population)
-        .bind(row.0)
+        .bind(row.id)
         .execute(&mut **tx)
         .await?;
         updated += 1;
