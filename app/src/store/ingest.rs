@@ -589,27 +589,8 @@ struct StoredRegion {
     key: String,
     parent_id: Option<i64>,
     kind: String,
-    uid: Option<i64>,
-    iso2: Option<String>,
-    iso3: Option<String>,
-    fips: Option<String>,
-    lat: Option<f64>,
-    lon: Option<f64>,
-    population: Option<i64>,
-}
-
-impl StoredRegion {
-    fn metadata(&self) -> Metadata {
-        Metadata {
-            uid: self.uid,
-            iso2: self.iso2.clone(),
-            iso3: self.iso3.clone(),
-            fips: self.fips.clone(),
-            lat: self.lat,
-            lon: self.lon,
-            population: self.population,
-        }
-    }
+    #[sqlx(flatten)]
+    metadata: Metadata,
 }
 
 impl Metadata {
@@ -627,7 +608,7 @@ impl Metadata {
 }
 
 /// A region's descriptive fields, as stored and as the lookup table says they should be.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, sqlx::FromRow)]
 struct Metadata {
     uid: Option<i64>,
     iso2: Option<String>,
@@ -683,7 +664,7 @@ pub async fn refresh_metadata(tx: &mut Tx<'_>) -> Result<u64, sqlx::Error> {
         if key == WORLD_KEY {
             world = Some(id);
         }
-        let current = row.metadata();
+        let current = row.metadata.clone();
         let mut parts = key.split('|');
         let names = (
             parts.next().unwrap_or(""),
@@ -729,7 +710,7 @@ pub async fn refresh_metadata(tx: &mut Tx<'_>) -> Result<u64, sqlx::Error> {
 
     let mut updated = 0;
     for row in &regions {
-        let current = row.metadata();
+        let current = row.metadata.clone();
         let wanted = &wanted[&row.id];
         if *wanted == current {
             continue;
