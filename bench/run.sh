@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v wrk >/dev/null; then
-  echo "Installing Debian's wrk (the load generator)"
-  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+  echo "Installing Debian's wrk (the load generator) and nginx-light (the static-file ceiling)"
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk nginx-light
 fi
 
 binary=./target/release/covid19
@@ -52,12 +52,18 @@ printf 'unchanged re-ingest, median of %s: %.3f s (runs: %s)\n' \
 echo
 
 export DATABASE_URL="sqlite:$work/bench-1.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" COVID19_SCHEDULER=false
+wait_for_server() {
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$port/api/v1/summary" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "the server did not answer" >&2
+  return 1
+}
 "$binary" serve &
 server=$!
-for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$port/api/v1/summary" >/dev/null 2>&1 && break
-  sleep 0.5
-done
+wait_for_server
+curl -fsS "http://127.0.0.1:$port/api/v1/summary" -o "$work/summary.json"
 
 load() {
   local path=$1 connections=$2
@@ -69,5 +75,69 @@ load() {
   p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
   printf '%-22s %5s connections: %10s requests/s, p50 %8s, p99 %8s\n' "$path" "$connections" "$rps" "$p50" "$p99"
 }
+ulimit -n 65536 2>/dev/null || true
+echo "SQLite, in-process cache on:"
+load /api/v1/summary 100
+load /api/v1/summary 1000
+load / 100
+kill "$server"; wait "$server" 2>/dev/null || true
+
+COVID19_CACHE=false "$binary" serve &
+server=$!
+wait_for_server
+echo "SQLite, in-process cache off:"
 load /api/v1/summary 100
 load / 100
+kill "$server"; wait "$server" 2>/dev/null || true
+server=""
+
+# The same on a throwaway Postgres cluster.
+cluster="$work/pg"
+admin_url=$(./scripts/pg-test-cluster.sh start "$cluster")
+trap 'cleanup; ./scripts/pg-test-cluster.sh stop "$cluster"' EXIT
+psql "$admin_url" -qc "CREATE DATABASE bench" >/dev/null
+export DATABASE_URL="${admin_url%/*}/bench"
+start=$(seconds); "$binary" ingest >/dev/null; end=$(seconds)
+printf '\nPostgres: full ingest of the real data: %.2f s\n' "$(elapsed "$start" "$end")"
+start=$(seconds); "$binary" ingest >/dev/null; end=$(seconds)
+printf 'Postgres: unchanged re-ingest: %.3f s\n' "$(elapsed "$start" "$end")"
+"$binary" serve &
+server=$!
+wait_for_server
+echo "Postgres, in-process cache on:"
+load /api/v1/summary 100
+load /api/v1/summary 1000
+load / 100
+kill "$server"; wait "$server" 2>/dev/null || true
+COVID19_CACHE=false "$binary" serve &
+server=$!
+wait_for_server
+echo "Postgres, in-process cache off:"
+load /api/v1/summary 100
+load / 100
+kill "$server"; wait "$server" 2>/dev/null || true
+server=""
+
+# The ceiling: nginx serving the summary's bytes as a static file on the same machine.
+if command -v nginx >/dev/null; then
+  mkdir -p "$work/nginx/html"
+  cp "$work/summary.json" "$work/nginx/html/summary.json"
+  cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$((port + 1));
+    root $work/nginx/html;
+  }
+}
+CONF
+  nginx -c "$work/nginx/nginx.conf"
+  echo "nginx, the same bytes as a static file:"
+  port=$((port + 1)) load /summary.json 100
+  port=$((port + 1)) load /summary.json 1000
+  nginx -c "$work/nginx/nginx.conf" -s stop
+fi
