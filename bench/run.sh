@@ -92,7 +92,7 @@ kill "$server"; wait "$server" 2>/dev/null || true
 server=""
 
 # The same on a throwaway Postgres cluster.
-cluster="$work/pg"
+cluster="$(mktemp -d)"
 admin_url=$(./scripts/pg-test-cluster.sh start "$cluster")
 trap 'cleanup; ./scripts/pg-test-cluster.sh stop "$cluster"' EXIT
 psql "$admin_url" -qc "CREATE DATABASE bench" >/dev/null
@@ -123,6 +123,7 @@ if command -v nginx >/dev/null; then
   mkdir -p "$work/nginx/html"
   cp "$work/summary.json" "$work/nginx/html/summary.json"
   cat > "$work/nginx/nginx.conf" <<CONF
+user root;
 worker_processes 2;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log;
@@ -136,6 +137,7 @@ http {
 }
 CONF
   nginx -c "$work/nginx/nginx.conf"
+  trap 'nginx -c "$work/nginx/nginx.conf" -s stop 2>/dev/null; cleanup; ./scripts/pg-test-cluster.sh stop "$cluster"' EXIT
   echo "nginx, the same bytes as a static file:"
   port=$((port + 1)) load /summary.json 100
   port=$((port + 1)) load /summary.json 1000
