@@ -76,20 +76,25 @@ load() {
   printf '%-22s %5s connections: %10s requests/s, p50 %8s, p99 %8s\n' "$path" "$connections" "$rps" "$p50" "$p99"
 }
 ulimit -n 65536 2>/dev/null || true
-echo "SQLite, in-process cache on:"
-load /api/v1/summary 100
-load /api/v1/summary 1000
-load / 100
-kill "$server"; wait "$server" 2>/dev/null || true
 
-COVID19_CACHE=false "$binary" serve &
-server=$!
-wait_for_server
-echo "SQLite, in-process cache off:"
-load /api/v1/summary 100
-load / 100
-kill "$server"; wait "$server" 2>/dev/null || true
-server=""
+# Loads the running server (cache on), then restarts it with the cache off and loads it again.
+measure_serving() {
+  local engine=$1
+  echo "$engine, in-process cache on:"
+  load /api/v1/summary 100
+  load /api/v1/summary 1000
+  load / 100
+  kill "$server"; wait "$server" 2>/dev/null || true
+  COVID19_CACHE=false "$binary" serve &
+  server=$!
+  wait_for_server
+  echo "$engine, in-process cache off:"
+  load /api/v1/summary 100
+  load / 100
+  kill "$server"; wait "$server" 2>/dev/null || true
+  server=""
+}
+measure_serving SQLite
 
 # The same on a throwaway Postgres cluster.
 cluster="$(mktemp -d)"
@@ -104,19 +109,7 @@ printf 'Postgres: unchanged re-ingest: %.3f s\n' "$(elapsed "$start" "$end")"
 "$binary" serve &
 server=$!
 wait_for_server
-echo "Postgres, in-process cache on:"
-load /api/v1/summary 100
-load /api/v1/summary 1000
-load / 100
-kill "$server"; wait "$server" 2>/dev/null || true
-COVID19_CACHE=false "$binary" serve &
-server=$!
-wait_for_server
-echo "Postgres, in-process cache off:"
-load /api/v1/summary 100
-load / 100
-kill "$server"; wait "$server" 2>/dev/null || true
-server=""
+measure_serving Postgres
 
 # The ceiling: nginx serving the summary's bytes as a static file on the same machine.
 if command -v nginx >/dev/null; then
