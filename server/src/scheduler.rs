@@ -44,9 +44,7 @@ pub async fn run(state: AppState, schedule: Schedule, lock: Arc<Mutex<()>>, stop
         }
         if state.db.backend == Backend::Postgres && !hold_leadership(&state, &mut leadership).await
         {
-            if let Err(error) = state.refresh_version().await {
-                tracing::warn!(error = %error, "could not read the data version");
-            }
+            // Another instance ingests; this one sees the new data through its version poll.
             continue;
         }
         let _running = lock.lock().await;

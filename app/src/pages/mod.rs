@@ -158,14 +158,7 @@ fn RegionView(data: RegionPageData) -> impl IntoView {
 /// The world page before the first ingestion has finished.
 #[component]
 fn FirstLoad() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
-        response.insert_header(
-            http::header::RETRY_AFTER,
-            http::HeaderValue::from_static("30"),
-        );
-    }
+    set_response_status(503, Some(("retry-after", "30")));
 
     view! {
         <Title text="Loading the data" />
@@ -179,10 +172,7 @@ fn FirstLoad() -> impl IntoView {
 /// The page for an address that names no region.
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    set_response_status(404, None);
 
     view! {
         <Title text="Not found" />
@@ -197,6 +187,24 @@ pub fn NotFound() -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// Sets the HTTP status (and a header) of the server-rendered response; nothing in the browser.
+fn set_response_status(status: u16, header: Option<(&'static str, &'static str)>) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(
+            http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
+        if let Some((name, value)) = header {
+            response.insert_header(
+                http::HeaderName::from_static(name),
+                http::HeaderValue::from_static(value),
+            );
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = (status, header);
 }
 
 /// The page address of a region by its path.

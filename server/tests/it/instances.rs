@@ -42,6 +42,14 @@ impl Instance {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Waits until the server says it listens, failing the test with its log otherwise.
+    fn wait_until_serving(&self) {
+        let serving = eventually(Duration::from_secs(30), || {
+            self.log().contains("serving on")
+        });
+        assert!(serving, "the server did not start: {}", self.log());
+    }
+
     fn is_leader(&self) -> bool {
         self.log().contains(LEADER)
     }
@@ -71,13 +79,7 @@ fn a_second_server_on_one_sqlite_file_is_refused() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite:{}", dir.path().join("shared.db").display());
     let first = Instance::start(&url, dir.path(), "first");
-    assert!(
-        eventually(Duration::from_secs(30), || first
-            .log()
-            .contains("serving on")),
-        "{}",
-        first.log()
-    );
+    first.wait_until_serving();
 
     let mut second = Instance::start(&url, dir.path(), "second");
     let status = eventually(Duration::from_secs(30), || {
@@ -140,13 +142,7 @@ fn sigterm_drains_and_exits_cleanly() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite:{}", dir.path().join("term.db").display());
     let mut server = Instance::start(&url, dir.path(), "server");
-    assert!(
-        eventually(Duration::from_secs(30), || server
-            .log()
-            .contains("serving on")),
-        "{}",
-        server.log()
-    );
+    server.wait_until_serving();
 
     let pid = server.child.id().to_string();
     let sent = Command::new("kill")
@@ -209,13 +205,7 @@ async fn a_postgres_outage_turns_readiness_to_503_and_recovers_without_a_restart
     let url = fresh_postgres_database(&admin_url).await;
     let dir = tempfile::tempdir().expect("a temporary folder");
     let server = Instance::start(&url, dir.path(), "server");
-    assert!(
-        eventually(Duration::from_secs(30), || server
-            .log()
-            .contains("serving on")),
-        "{}",
-        server.log()
-    );
+    server.wait_until_serving();
     let log = server.log();
     let address = log[log.find("serving on ").expect("the address") + 11..]
         .lines()
