@@ -45,6 +45,11 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// Optional database URL for read-only queries (a streaming replica of the primary, same
+    /// engine). Writes, migrations and the scheduler always use `DATABASE_URL`.
+    #[arg(long, env = "DATABASE_READ_URL", global = true)]
+    pub database_read_url: Option<String>,
+
     /// Folder holding local copies of the source files, laid out as upstream.
     #[arg(
         long,

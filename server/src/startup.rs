@@ -94,7 +94,14 @@ pub fn build_router(state: AppState) -> Router {
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let leptos_options = leptos_options()?;
     let _instance_lock = lock_sqlite_file(&config.database_url)?;
-    let db = Db::connect(&config.database_url).await?;
+    let mut db = Db::connect(&config.database_url).await?;
+    if let Some(read_url) = &config.database_read_url {
+        db = db.with_read_replica(read_url).await?;
+        tracing::info!(
+            replica = %app::store::redact(read_url),
+            "read-only queries go to the replica"
+        );
+    }
     let state = AppState::new(db, leptos_options.clone(), config.cache);
     state.refresh_version().await?;
 

@@ -23,11 +23,13 @@ pub enum Backend {
 
 /// A handle to the database, cheap to clone.
 ///
-/// TODO: Reads could go to a replica (`DATABASE_READ_URL`) while writes and the scheduler use
-/// the primary; today every query uses this one pool.
+/// `pool` reaches the primary: every write, the migrations and the scheduler's lock use it.
+/// `read` serves the public read-only queries; it is the primary's pool too unless a replica
+/// was attached with [`Db::with_read_replica`].
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
+    pub read: AnyPool,
     pub backend: Backend,
 }
 
@@ -40,20 +42,14 @@ pub enum ConnectError {
     Open(#[from] sqlx::Error),
     #[error("could not apply the database migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the read replica must use the same engine as the primary, found `{0}`")]
+    ReplicaEngine(String),
 }
 
 impl Db {
     /// Opens a pool on `url`, creating a missing SQLite file, and applies the migrations.
     pub async fn connect(url: &str) -> Result<Self, ConnectError> {
-        sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Backend::Postgres
-        } else {
-            return Err(ConnectError::UnsupportedUrl(redact(url)));
-        };
-
+        let backend = backend_of(url)?;
         let url = match backend {
             Backend::Sqlite if !url.contains("mode=") => {
                 let separator = if url.contains('?') { '&' } else { '?' };
@@ -61,34 +57,33 @@ impl Db {
             }
             _ => url.to_owned(),
         };
-        let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
-            // While the database is unreachable, requests should fail fast (and be answered 503)
-            // rather than pile up; the pool reconnects by itself when it is back.
-            .acquire_timeout(Duration::from_secs(2))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers go on while an ingestion writes; NORMAL sync is
-                        // durable at every checkpoint and far faster for bulk loads.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        let db = Self { pool, backend };
+        let pool = open_pool(&url, backend).await?;
+        let db = Self {
+            read: pool.clone(),
+            pool,
+            backend,
+        };
         db.migrate().await?;
         Ok(db)
+    }
+
+    /// Sends the read-only queries to `url` from now on: a streaming replica of the primary
+    /// (or, for SQLite, a copy of its file). No migration is run there; the replica receives
+    /// them from the primary. A replica that cannot be reached when the server starts is an
+    /// error, like a primary would be; later outages answer 503 like the primary's do.
+    pub async fn with_read_replica(self, url: &str) -> Result<Self, ConnectError> {
+        if backend_of(url)? != self.backend {
+            return Err(ConnectError::ReplicaEngine(redact(url)));
+        }
+        let url = match self.backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}mode=ro")
+            }
+            _ => url.to_owned(),
+        };
+        let read = open_pool(&url, self.backend).await?;
+        Ok(Self { read, ..self })
     }
 
     /// Applies any migration not yet applied.
@@ -107,6 +102,47 @@ impl Db {
         }
         Ok(())
     }
+}
+
+fn backend_of(url: &str) -> Result<Backend, ConnectError> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(ConnectError::UnsupportedUrl(redact(url)))
+    }
+}
+
+/// Opens a pool with the settings both engines share.
+async fn open_pool(url: &str, backend: Backend) -> Result<AnyPool, ConnectError> {
+    sqlx::any::install_default_drivers();
+    let options = AnyConnectOptions::from_str(url)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        })
+        // While the database is unreachable, requests should fail fast (and be answered 503)
+        // rather than pile up; the pool reconnects by itself when it is back.
+        .acquire_timeout(Duration::from_secs(2))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers go on while an ingestion writes; NORMAL sync is
+                    // durable at every checkpoint and far faster for bulk loads.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    Ok(pool)
 }
 
 /// Whether an error means the database cannot be reached just now, as opposed to a bug.

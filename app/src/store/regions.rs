@@ -42,7 +42,7 @@ pub struct DataVersion {
 pub async fn data_version(db: &Db) -> Result<DataVersion, sqlx::Error> {
     let (version, data_hour, refreshed_at) =
         sqlx::query_as("SELECT version, data_hour, refreshed_at FROM data_version WHERE id = 1")
-            .fetch_one(&db.pool)
+            .fetch_one(&db.read)
             .await?;
     Ok(DataVersion {
         version,
@@ -109,7 +109,7 @@ pub async fn region_figures(
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(slug.to_owned())
-        .fetch_optional(&db.pool)
+        .fetch_optional(&db.read)
         .await?;
     row.as_ref().map(figures_from_row).transpose()
 }
@@ -122,7 +122,7 @@ pub async fn children_figures(db: &Db, region_id: i64) -> Result<Vec<RegionFigur
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(region_id)
-        .fetch_all(&db.pool)
+        .fetch_all(&db.read)
         .await?;
     rows.iter()
         .map(|row| figures_from_row(row).map(|(_, f)| f))
@@ -140,7 +140,7 @@ pub async fn region_detail(
     let place: Place =
         sqlx::query_as("SELECT parent_id, iso2, iso3, fips, lat, lon FROM regions WHERE id = $1")
             .bind(id)
-            .fetch_one(&db.pool)
+            .fetch_one(&db.read)
             .await?;
 
     let mut ancestors = Vec::new();
@@ -149,7 +149,7 @@ pub async fn region_detail(
         let (slug, name, parent): (String, String, Option<i64>) =
             sqlx::query_as("SELECT slug, name, parent_id FROM regions WHERE id = $1")
                 .bind(ancestor)
-                .fetch_one(&db.pool)
+                .fetch_one(&db.read)
                 .await?;
         ancestors.push(RegionLink { id: slug, name });
         next = parent;
@@ -192,7 +192,7 @@ pub async fn series(
     .bind(region_id)
     .bind(from.unwrap_or("0000-00-00").to_owned())
     .bind(to.unwrap_or("9999-99-99").to_owned())
-    .fetch_all(&db.pool)
+    .fetch_all(&db.read)
     .await?;
     Ok(rows
         .into_iter()
@@ -212,7 +212,7 @@ pub async fn series(
 pub async fn has_data(db: &Db) -> Result<bool, sqlx::Error> {
     let count: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM region_latest LIMIT 1) AS any_row")
-            .fetch_one(&db.pool)
+            .fetch_one(&db.read)
             .await?;
     Ok(count > 0)
 }
