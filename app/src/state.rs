@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
@@ -20,12 +21,25 @@ use crate::store::{Db, regions};
 /// How many region pages the cache holds before it starts over.
 const MAX_CACHED_PAGES: usize = 4_096;
 
-/// Everything a request handler or server function needs.
+/// Everything a request handler or server function needs. Cloned for every request, so it is
+/// one reference count: the fields are reached through [`SharedState`].
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+/// What [`AppState`] points to.
+#[derive(Debug)]
+pub struct SharedState {
     pub db: Db,
     pub leptos_options: LeptosOptions,
-    pub cache: Arc<ReadCache>,
+    pub cache: ReadCache,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -43,8 +57,12 @@ type PageMap = HashMap<String, Arc<Option<RegionPageData>>>;
 pub struct ReadCache {
     version: AtomicI64,
     seen: Mutex<Option<regions::DataVersion>>,
+    /// The entity tag of the data as last seen, made once per generation.
+    etag: Mutex<Option<http::HeaderValue>>,
     pages: Mutex<(i64, PageMap)>,
     summary: Mutex<Option<(i64, Arc<Option<Summary>>)>>,
+    /// The summary as the API sends it, serialised once per generation.
+    summary_json: Mutex<Option<(i64, Option<Bytes>)>>,
     enabled: bool,
 }
 
@@ -62,6 +80,13 @@ impl ReadCache {
         lock(&self.seen).clone()
     }
 
+    /// The entity tag for the data as this instance serves it: weak, because the same content
+    /// is sent compressed in different ways, and made of the data version, the data hour and
+    /// the release.
+    pub fn etag(&self) -> Option<http::HeaderValue> {
+        lock(&self.etag).clone()
+    }
+
     /// The generation cached reads belong to.
     pub fn version(&self) -> i64 {
         self.version.load(Ordering::Acquire)
@@ -72,6 +97,13 @@ impl ReadCache {
     pub fn observe(&self, current: regions::DataVersion) {
         let mut seen = lock(&self.seen);
         if seen.as_ref() != Some(&current) {
+            let tag = format!(
+                "W/\"{}-{}-{}\"",
+                current.version,
+                current.data_hour.as_deref().unwrap_or("none"),
+                env!("CARGO_PKG_VERSION")
+            );
+            *lock(&self.etag) = http::HeaderValue::from_str(&tag).ok();
             *seen = Some(current);
             self.version.fetch_add(1, Ordering::AcqRel);
         }
@@ -80,11 +112,11 @@ impl ReadCache {
 
 impl AppState {
     pub fn new(db: Db, leptos_options: LeptosOptions, cache_enabled: bool) -> Self {
-        Self {
+        Self(Arc::new(SharedState {
             db,
             leptos_options,
-            cache: Arc::new(ReadCache::new(cache_enabled)),
-        }
+            cache: ReadCache::new(cache_enabled),
+        }))
     }
 
     /// A region's page data by path, from the cache when the data has not changed.
@@ -124,6 +156,28 @@ impl AppState {
             *lock(&self.cache.summary) = Some((version, summary.clone()));
         }
         Ok(summary)
+    }
+
+    /// The world summary serialised as JSON (`None` before the first ingestion), from the
+    /// cache when the data has not changed: the hottest read of all costs one clone.
+    pub async fn summary_json(&self) -> Result<Option<Bytes>, sqlx::Error> {
+        let version = self.cache.version();
+        if self.cache.enabled
+            && let Some((cached_version, json)) = lock(&self.cache.summary_json).as_ref()
+            && *cached_version == version
+        {
+            return Ok(json.clone());
+        }
+        let summary = self.summary().await?;
+        let json = summary
+            .as_ref()
+            .as_ref()
+            .and_then(|summary| serde_json::to_vec(summary).ok())
+            .map(Bytes::from);
+        if self.cache.enabled {
+            *lock(&self.cache.summary_json) = Some((version, json.clone()));
+        }
+        Ok(json)
     }
 
     /// Reads the data version from the database, invalidating the cache if it changed.

@@ -1,13 +1,13 @@
 //! The versioned JSON (and CSV) API under `/api/v1`. Every error is JSON with a message.
 
-use app::model::{DailyRow, RegionDetail, Summary};
+use app::model::{DailyRow, RegionDetail};
 use app::state::AppState;
 use app::store::regions;
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
@@ -79,9 +79,16 @@ impl From<sqlx::Error> for ApiError {
 }
 
 /// `GET /api/v1/summary`: the world's latest figures.
-async fn summary(State(state): State<AppState>) -> Result<Json<Summary>, ApiError> {
-    match state.summary().await?.as_ref() {
-        Some(summary) => Ok(Json(summary.clone())),
+async fn summary(State(state): State<AppState>) -> Result<Response, ApiError> {
+    match state.summary_json().await? {
+        Some(json) => Ok((
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            json,
+        )
+            .into_response()),
         None => Err(ApiError::Unavailable(
             "no data has been loaded yet".to_owned(),
         )),

@@ -21,19 +21,6 @@ fn is_public_data(path: &str) -> bool {
     path == "/" || path.starts_with("/region/") || path.starts_with("/api/v1/")
 }
 
-/// The entity tag for the data as this instance currently serves it. Weak, because the same
-/// content is sent compressed in different ways.
-fn current_etag(state: &AppState) -> Option<HeaderValue> {
-    let seen = state.cache.seen()?;
-    let tag = format!(
-        "W/\"{}-{}-{}\"",
-        seen.version,
-        seen.data_hour.as_deref().unwrap_or("none"),
-        env!("CARGO_PKG_VERSION")
-    );
-    HeaderValue::from_str(&tag).ok()
-}
-
 /// Answers conditional requests for public data and adds the caching headers.
 pub async fn cache_public_data(
     State(state): State<AppState>,
@@ -45,7 +32,7 @@ pub async fn cache_public_data(
     if !cacheable {
         return next.run(request).await;
     }
-    let Some(etag) = current_etag(&state) else {
+    let Some(etag) = state.cache.etag() else {
         return next.run(request).await;
     };
 

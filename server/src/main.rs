@@ -7,6 +7,11 @@ use app::store::Db;
 use server::config::Config;
 use server::startup;
 
+// A thread-caching allocator: request handling allocates small buffers on every thread, where
+// the system allocator's shared arenas cost measurable throughput under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "covid19", version, about = "COVID-19 information service")]
 struct Cli {
