@@ -4,11 +4,14 @@
 
 #![recursion_limit = "512"]
 
+pub mod accounts;
 pub mod api;
 pub mod chart;
+pub mod error;
 pub mod model;
 pub mod pages;
 pub mod stats;
+pub mod vaccination;
 
 #[cfg(feature = "ssr")]
 pub mod ingest;

@@ -32,6 +32,32 @@ pub struct SharedState {
     pub db: Db,
     pub leptos_options: LeptosOptions,
     pub cache: ReadCache,
+    pub settings: Settings,
+}
+
+/// Rules and limits of the personal services, configurable at start.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Intervals between doses and the booking window.
+    pub dose_rules: crate::vaccination::rules::DoseRules,
+    /// Doses a day at a hospital whose capacity staff have not set.
+    pub default_daily_capacity: i64,
+    /// How long a session lasts.
+    pub session_days: i64,
+    /// Whether the first `X-Forwarded-For` address is the client's (behind a load balancer
+    /// that sets it); otherwise the connection's peer address is.
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            dose_rules: Default::default(),
+            default_daily_capacity: 100,
+            session_days: 14,
+            trust_forwarded_for: false,
+        }
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -112,10 +138,20 @@ impl ReadCache {
 
 impl AppState {
     pub fn new(db: Db, leptos_options: LeptosOptions, cache_enabled: bool) -> Self {
+        Self::with_settings(db, leptos_options, cache_enabled, Settings::default())
+    }
+
+    pub fn with_settings(
+        db: Db,
+        leptos_options: LeptosOptions,
+        cache_enabled: bool,
+        settings: Settings,
+    ) -> Self {
         Self(Arc::new(SharedState {
             db,
             leptos_options,
             cache: ReadCache::new(cache_enabled),
+            settings,
         }))
     }
 

@@ -85,12 +85,76 @@ pub struct Config {
     #[arg(long, env = "COVID19_SCHEDULER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub scheduler: bool,
 
+    /// Doses a day at a hospital until staff set its capacity.
+    #[arg(
+        long,
+        env = "COVID19_DEFAULT_DAILY_CAPACITY",
+        default_value_t = 100,
+        global = true
+    )]
+    pub default_daily_capacity: i64,
+
+    /// Least days between dose 1 and dose 2.
+    #[arg(
+        long,
+        env = "COVID19_DOSE2_AFTER_DAYS",
+        default_value_t = 21,
+        global = true
+    )]
+    pub dose2_after_days: i64,
+
+    /// Least days between dose 2 and dose 3.
+    #[arg(
+        long,
+        env = "COVID19_DOSE3_AFTER_DAYS",
+        default_value_t = 90,
+        global = true
+    )]
+    pub dose3_after_days: i64,
+
+    /// How many days ahead doses can be booked.
+    #[arg(
+        long,
+        env = "COVID19_BOOKING_WINDOW_DAYS",
+        default_value_t = 28,
+        global = true
+    )]
+    pub booking_window_days: i64,
+
+    /// Days a login session lasts.
+    #[arg(
+        long,
+        env = "COVID19_SESSION_DAYS",
+        default_value_t = 14,
+        global = true
+    )]
+    pub session_days: i64,
+
+    /// Whether the first `X-Forwarded-For` address is the client's (set it behind a load
+    /// balancer that writes that header; never when clients reach the server directly).
+    #[arg(long, env = "COVID19_TRUST_FORWARDED_FOR", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub trust_forwarded_for: bool,
+
     /// Whether hot reads are cached in process.
     #[arg(long, env = "COVID19_CACHE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub cache: bool,
 }
 
 impl Config {
+    /// The rules and limits of the personal services.
+    pub fn settings(&self) -> app::state::Settings {
+        app::state::Settings {
+            dose_rules: app::vaccination::rules::DoseRules {
+                days_after_dose_1: self.dose2_after_days.max(0),
+                days_after_dose_2: self.dose3_after_days.max(0),
+                booking_window_days: self.booking_window_days.max(1),
+            },
+            default_daily_capacity: self.default_daily_capacity.max(0),
+            session_days: self.session_days.max(1),
+            trust_forwarded_for: self.trust_forwarded_for,
+        }
+    }
+
     /// The sources to ingest: those configured, or the JHU files from the data folder where it
     /// exists, or else from their upstream addresses.
     pub fn sources(&self) -> Vec<Source> {

@@ -9,4 +9,5 @@ pub mod caching;
 pub mod config;
 pub mod health;
 pub mod scheduler;
+pub mod security;
 pub mod startup;

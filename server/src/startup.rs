@@ -22,7 +22,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::Config;
 use crate::scheduler::{self, Schedule};
-use crate::{api, caching, health};
+use crate::{api, caching, health, security};
 
 /// How long shutdown waits for a running ingestion to finish its current source.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(60);
@@ -85,6 +85,8 @@ pub fn build_router(state: AppState) -> Router {
             state.clone(),
             caching::cache_public_data,
         ))
+        .layer(axum::middleware::from_fn(security::no_store_for_personal))
+        .layer(axum::middleware::from_fn(security::same_origin_writes))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -102,7 +104,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             "read-only queries go to the replica"
         );
     }
-    let state = AppState::new(db, leptos_options.clone(), config.cache);
+    let state =
+        AppState::with_settings(db, leptos_options.clone(), config.cache, config.settings());
     state.refresh_version().await?;
 
     tokio::spawn(state.clone().poll_version(Duration::from_secs(5)));
@@ -132,10 +135,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {address}"))?;
     tracing::info!("serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, build_router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    axum::serve(
+        listener,
+        build_router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("serving HTTP")?;
 
     // Requests are drained; let an ingestion in progress finish its current source, whose
     // transaction would otherwise be rolled back, and start no other.

@@ -5,6 +5,9 @@
 //! `$n` placeholders and only integers, floats and text (dates are ISO 8601 text). Where the
 //! engines differ (bulk loading, pragmas), the code asks [`Db::backend`].
 
+pub mod accounts;
+pub mod bookings;
+pub mod hospitals;
 pub mod ingest;
 pub mod regions;
 

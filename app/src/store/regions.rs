@@ -216,3 +216,75 @@ pub async fn has_data(db: &Db) -> Result<bool, sqlx::Error> {
             .await?;
     Ok(count > 0)
 }
+
+/// The kinds of region a person can live in, as the region picker offers them.
+const PLACES_TO_LIVE: &str = "('country', 'province', 'county', 'mainland')";
+
+/// The regions directly below the region at `parent` (`""`: the countries) where a person
+/// can live, by name.
+pub async fn choices(
+    db: &Db,
+    parent: &str,
+) -> Result<Vec<crate::accounts::RegionChoice>, sqlx::Error> {
+    let sql = format!(
+        "SELECT r.slug, r.name, \
+         CASE WHEN EXISTS (SELECT 1 FROM regions c \
+           WHERE c.parent_id = r.id AND c.kind IN {PLACES_TO_LIVE}) THEN 1 ELSE 0 END \
+           AS has_children \
+         FROM regions r JOIN regions p ON p.id = r.parent_id \
+         WHERE p.slug = $1 AND r.kind IN {PLACES_TO_LIVE} AND r.lat IS NOT NULL \
+         ORDER BY r.name"
+    );
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(parent)
+        .fetch_all(&db.read)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, has_children)| crate::accounts::RegionChoice {
+            id,
+            name,
+            has_children: has_children != 0,
+        })
+        .collect())
+}
+
+/// A region's id and coordinates by its path.
+pub async fn region_place(
+    db: &Db,
+    slug: &str,
+) -> Result<Option<(i64, Option<f64>, Option<f64>)>, sqlx::Error> {
+    let sql =
+        format!("SELECT id, lat, lon FROM regions WHERE slug = $1 AND kind IN {PLACES_TO_LIVE}");
+    sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(slug)
+        .fetch_optional(&db.read)
+        .await
+}
+
+/// A region's path and its name with its parents' (`Kings, New York, United States`).
+pub async fn region_path_and_name(
+    db: &Db,
+    id: i64,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    let mut names = Vec::new();
+    let mut slug = None;
+    let mut next = Some(id);
+    while let Some(current) = next {
+        let row: Option<(String, String, Option<i64>, String)> =
+            sqlx::query_as("SELECT slug, name, parent_id, kind FROM regions WHERE id = $1")
+                .bind(current)
+                .fetch_optional(&db.read)
+                .await?;
+        let Some((region_slug, name, parent, kind)) = row else {
+            break;
+        };
+        if kind == "world" {
+            break;
+        }
+        slug.get_or_insert(region_slug);
+        names.push(name);
+        next = parent;
+    }
+    Ok(slug.map(|slug| (slug, names.join(", "))))
+}

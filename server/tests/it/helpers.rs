@@ -17,7 +17,8 @@ pub struct TestApp {
     pub address: String,
     pub state: AppState,
     pub client: reqwest::Client,
-    _dir: TempDir,
+    pub database_url: String,
+    _dir: std::sync::Arc<TempDir>,
 }
 
 /// The fixture files, in the order a first start ingests them.
@@ -42,6 +43,15 @@ impl TestApp {
             Ok(admin_url) if !admin_url.is_empty() => fresh_postgres_database(&admin_url).await,
             _ => format!("sqlite:{}", dir.path().join("test.db").display()),
         };
+        Self::spawn_on(url, std::sync::Arc::new(dir)).await
+    }
+
+    /// A second server on this one's database, as after a restart.
+    pub async fn restart(&self) -> Self {
+        Self::spawn_on(self.database_url.clone(), self._dir.clone()).await
+    }
+
+    async fn spawn_on(url: String, dir: std::sync::Arc<TempDir>) -> Self {
         let db = Db::connect(&url).await.expect("a fresh database");
         let options = LeptosOptions::builder()
             .output_name("covid19")
@@ -51,7 +61,13 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let address = format!("http://{}", listener.local_addr().expect("an address"));
         let router = build_router(state.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+        });
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none())
@@ -61,6 +77,7 @@ impl TestApp {
             address,
             state,
             client,
+            database_url: url,
             _dir: dir,
         }
     }
@@ -162,4 +179,96 @@ pub fn temp_file(name: &str, text: &[u8]) -> (TempDir, PathBuf) {
     let path = dir.path().join(name);
     std::fs::write(&path, text).expect("a written file");
     (dir, path)
+}
+
+/// A browser-like client of a [`TestApp`]: it keeps its cookies (its session).
+pub struct Person {
+    pub client: reqwest::Client,
+    pub address: String,
+}
+
+impl Person {
+    pub fn new(app: &TestApp) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .timeout(Duration::from_secs(60))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("an HTTP client"),
+            address: app.address.clone(),
+        }
+    }
+
+    /// Calls a server function with form fields, as the site's forms do, and returns the
+    /// status and the JSON answer (`null` when there is none).
+    pub async fn call(&self, function: &str, fields: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(format!("{}/api/{function}", self.address))
+            .header("Accept", "application/json")
+            .form(fields)
+            .send()
+            .await
+            .expect("a response");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("a body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// Registers with `email` and a fixed password, which logs the person in.
+    pub async fn register(app: &TestApp, email: &str) -> Self {
+        let person = Self::new(app);
+        let (status, body) = person
+            .call("register", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(status, 200, "{body}");
+        person
+    }
+
+    /// Registers and fills in a profile with a typed home location.
+    pub async fn with_profile(app: &TestApp, email: &str) -> Self {
+        let person = Self::register(app, email).await;
+        let (status, body) = person
+            .call(
+                "save_profile",
+                &[
+                    ("full_name", "Test Person"),
+                    ("birth_date", "1970-01-01"),
+                    ("phone", ""),
+                    ("address", ""),
+                    ("location_method", "typed"),
+                    ("region", ""),
+                    ("lat", "48.85"),
+                    ("lon", "2.35"),
+                ],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        person
+    }
+}
+
+/// The password test people register with.
+pub const PASSWORD: &str = "a long enough passphrase";
+
+impl TestApp {
+    /// Adds an open hospital with a daily capacity (`None`: the default) and returns its id.
+    pub async fn add_hospital(&self, name: &str, lat: f64, lon: f64, capacity: Option<i64>) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO hospitals (source, source_id, name, country, lat, lon, is_open, \
+             daily_capacity, updated_at) VALUES ('test', $1, $1, 'FR', $2, $3, 1, $4, '2026-01-01T00:00:00Z') \
+             RETURNING id",
+        )
+        .bind(name.to_owned())
+        .bind(lat)
+        .bind(lon)
+        .bind(capacity)
+        .fetch_one(&self.state.db.pool)
+        .await
+        .expect("a hospital")
+    }
 }

@@ -174,7 +174,13 @@ async fn serve_fixture(name: &'static str) -> (String, Arc<AtomicUsize>, Arc<Ato
     );
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let address = listener.local_addr().expect("an address");
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+    });
     (format!("http://{address}/data/{name}"), full, not_modified)
 }
 

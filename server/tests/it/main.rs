@@ -2,7 +2,9 @@
 //! driven over HTTP, with fixtures written in the sources' formats and, where present, the
 //! real data from the shared data folder.
 
+mod accounts;
 mod api;
+mod bookings;
 mod caching;
 mod helpers;
 mod ingestion;
