@@ -11,6 +11,8 @@ pub mod pages;
 pub mod stats;
 
 #[cfg(feature = "ssr")]
+pub mod hospitals;
+#[cfg(feature = "ssr")]
 pub mod ingest;
 #[cfg(feature = "ssr")]
 pub mod state;
