@@ -1,14 +1,18 @@
-//! Hospitals: reading the published hospital registers into one record type.
+//! Hospitals: reading the published hospital registers into one record type, and finding the
+//! hospitals nearest a place.
 //!
 //! Two registers are read: the US HIFLD "Hospitals" layer and Eurostat's healthcare services.
 //! [`parse`] turns a register file's bytes into [`Hospital`] records and an [`ImportReport`]
-//! of what it set aside and why. It is pure: storage and the import command are built on it
-//! elsewhere and own every side effect.
+//! of what it set aside and why; [`index`] answers "which hospitals are nearest this point"
+//! anywhere on the globe. Both are pure: storage, the import command and the HTTP API are built
+//! on them elsewhere and own every side effect.
 
+pub mod index;
 pub mod parse;
 
 use std::fmt;
 
+pub use index::{HospitalIndex, MAX_NEARBY_LIMIT, Nearby, NearbyQueryError};
 pub use parse::{
     DiscardedBeds, HospitalImportError, ImportReport, ParsedHospitals, RowRef, parse_hospitals,
 };
