@@ -14,6 +14,8 @@ pub mod stats;
 pub mod vaccination;
 
 #[cfg(feature = "ssr")]
+pub mod hospitals;
+#[cfg(feature = "ssr")]
 pub mod ingest;
 #[cfg(feature = "ssr")]
 pub mod state;
