@@ -12,6 +12,7 @@ pub mod model;
 pub mod pages;
 pub mod stats;
 pub mod vaccination;
+pub mod watchlist;
 
 #[cfg(feature = "ssr")]
 pub mod hospitals;
@@ -27,7 +28,10 @@ use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use accounts::pages::{AccountPage, LogInPage, SignUpPage};
 use pages::{NotFound, RegionPage, WorldPage};
+use vaccination::pages::VaccinationsPage;
+use watchlist::MyPage;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -65,11 +69,21 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="site-header">
                 <a class="brand" href="/">"COVID-19 dashboard"</a>
+                <nav class="site-nav" aria-label="Main">
+                    <a href="/hospitals">"Hospitals"</a>
+                    <a href="/vaccinations">"Vaccination"</a>
+                    <a href="/my">"My account"</a>
+                </nav>
             </header>
             <main id="main" data-hydrated=move || hydrated.get().to_string()>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=WorldPage ssr=SsrMode::Async />
                     <Route path=path!("/region/*id") view=RegionPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=SignUpPage />
+                    <Route path=path!("/login") view=LogInPage />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/vaccinations") view=VaccinationsPage ssr=SsrMode::Async />
+                    <Route path=path!("/my") view=MyPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

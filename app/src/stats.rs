@@ -84,6 +84,20 @@ pub fn percent_change(now: f64, before: f64) -> Option<f64> {
     (before > 0.0).then(|| (now - before) / before * 100.0)
 }
 
+/// The 7-day trend in words and its style class (`up`, `down`, `flat`): rising or falling when
+/// the average moved more than 5% from the week before.
+pub fn describe_trend(now: Option<f64>, before: Option<f64>) -> Option<(String, &'static str)> {
+    let change = percent_change(now?, before?)?;
+    let (word, class) = if change > 5.0 {
+        ("rising", "up")
+    } else if change < -5.0 {
+        ("falling", "down")
+    } else {
+        ("steady", "flat")
+    };
+    Some((format!("{word}: {change:+.0}% on the week before"), class))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! Every server function here finds the caller from their session on the server and reads or
 //! changes only that person's data; nothing is taken from the browser on trust.
 
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod validate;

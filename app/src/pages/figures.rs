@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::model::RegionFigures;
-use crate::stats::{format_decimal, group_thousands, percent_change};
+use crate::stats::{describe_trend, format_decimal, group_thousands};
 
 /// The date of the data and when it was last refreshed.
 #[component]
@@ -36,19 +36,7 @@ pub fn FigureCards(region: RegionFigures) -> impl IntoView {
         other => whole(other),
     };
 
-    let trend = match (region.avg7_confirmed, region.prev_avg7_confirmed) {
-        (Some(now), Some(before)) => percent_change(now, before).map(|change| {
-            let (word, class) = if change > 5.0 {
-                ("rising", "up")
-            } else if change < -5.0 {
-                ("falling", "down")
-            } else {
-                ("steady", "flat")
-            };
-            (format!("{word}: {:+.0}% on the week before", change), class)
-        }),
-        _ => None,
-    };
+    let trend = describe_trend(region.avg7_confirmed, region.prev_avg7_confirmed);
     let revised = region.new_confirmed.is_some_and(|n| n < 0);
 
     view! {

@@ -11,6 +11,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::{RegionPageData, get_region_page};
 use crate::model::RegionKind;
+use crate::watchlist::WatchButton;
 
 use charts::ChartPanel;
 use figures::{FigureCards, Freshness};
@@ -135,6 +136,7 @@ fn RegionView(data: RegionPageData) -> impl IntoView {
             {(!is_world).then(|| view! { <p class="kind">{region.kind.label()}</p> })}
             <Freshness region=region.clone() data_hour=detail.data_hour.clone() refreshed_at=detail.refreshed_at.clone() />
             <FigureCards region=region.clone() />
+            <WatchButton region=api_path.clone() />
             {sub_note}
             <ChartPanel region_name=region.name.clone() series />
             {has_children.then(|| view! {

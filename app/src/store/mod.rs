@@ -10,6 +10,7 @@ pub mod bookings;
 pub mod hospitals;
 pub mod ingest;
 pub mod regions;
+pub mod watchlist;
 
 use std::str::FromStr;
 use std::time::Duration;

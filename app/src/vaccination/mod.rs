@@ -4,6 +4,7 @@
 //! The rules (intervals, window, order of doses) are checked on the server for every call;
 //! capacity is enforced by the database in the booking's transaction.
 
+pub mod pages;
 pub mod rules;
 
 use leptos::prelude::*;
@@ -21,6 +22,15 @@ pub struct BookingView {
     pub hospital_name: String,
     pub day: String,
     pub active: bool,
+}
+
+/// A hospital's bookable days.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HospitalDays {
+    pub hospital_id: i64,
+    pub name: String,
+    pub city: Option<String>,
+    pub days: Vec<FreeDay>,
 }
 
 /// A bookable day at a hospital and how many doses are still free on it.
@@ -244,12 +254,12 @@ pub async fn move_booking(
 
 /// The days in the booking window with free capacity at an open hospital.
 #[server(endpoint = "free_days")]
-pub async fn free_days(hospital_id: i64) -> Result<Vec<FreeDay>, AppError> {
+pub async fn free_days(hospital_id: i64) -> Result<HospitalDays, AppError> {
     use crate::accounts::server::{app_state, fail};
     use crate::store::{bookings, hospitals};
 
     let state = app_state()?;
-    let Some(capacity) = hospitals::open_capacity(&state.db, hospital_id)
+    let Some((name, city, capacity)) = hospitals::open_hospital(&state.db, hospital_id)
         .await
         .map_err(AppError::database)?
     else {
@@ -270,7 +280,12 @@ pub async fn free_days(hospital_id: i64) -> Result<Vec<FreeDay>, AppError> {
     )
     .await
     .map_err(AppError::database)?;
-    Ok(ssr::free_days_between(first, last, capacity, &taken))
+    Ok(HospitalDays {
+        hospital_id,
+        name,
+        city,
+        days: ssr::free_days_between(first, last, capacity, &taken),
+    })
 }
 
 #[cfg(feature = "ssr")]

@@ -60,7 +60,8 @@ async fn a_booked_dose_is_listed_with_its_reference_and_can_be_cancelled() {
     let (_, free) = person
         .call("free_days", &[("hospital_id", &hospital.to_string())])
         .await;
-    let that_day = free
+    assert_eq!(free["name"], "Hôpital Test");
+    let that_day = free["days"]
         .as_array()
         .unwrap()
         .iter()
