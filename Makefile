@@ -21,6 +21,7 @@ test: tools browser checks unit-tests site e2e
 	@echo "make test: all checks and tests passed"
 
 bench: tools site
+	cargo build --release -p server --bin bench-bookings
 	./bench/run.sh
 
 # Build tools: the wasm target, cargo-leptos, wasm-bindgen and wasm-opt (from npm).

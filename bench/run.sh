@@ -96,6 +96,30 @@ measure_serving() {
 }
 measure_serving SQLite
 
+# Booking throughput: 100 clients booking dose 1 over HTTP in a skewed wave, then a count of
+# overbooked days (which must be 0).
+measure_bookings() {
+  local engine=$1 url=$2
+  DATABASE_URL="$url" "$binary" migrate >/dev/null
+  DATABASE_URL="$url" "$binary" serve &
+  server=$!
+  wait_for_server_up
+  printf '%s bookings: ' "$engine"
+  DATABASE_URL="$url" ./target/release/bench-bookings --server "http://127.0.0.1:$port" \
+    --people "${BENCH_PEOPLE:-20000}" --clients 100 | tail -1
+  kill "$server"; wait "$server" 2>/dev/null || true
+  server=""
+}
+wait_for_server_up() {
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "the server did not answer" >&2
+  return 1
+}
+measure_bookings SQLite "sqlite:$work/bookings.db"
+
 # The same on a throwaway Postgres cluster.
 cluster="$(mktemp -d)"
 admin_url=$(./scripts/pg-test-cluster.sh start "$cluster")
@@ -110,6 +134,8 @@ printf 'Postgres: unchanged re-ingest: %.3f s\n' "$(elapsed "$start" "$end")"
 server=$!
 wait_for_server
 measure_serving Postgres
+psql "$admin_url" -qc "CREATE DATABASE bookings" >/dev/null
+measure_bookings Postgres "${admin_url%/*}/bookings"
 
 # The ceiling: nginx serving the summary's bytes as a static file on the same machine.
 if command -v nginx >/dev/null; then
