@@ -116,6 +116,9 @@ pub async fn book_dose(dose: u8, hospital_id: i64, day: String) -> Result<Bookin
             "Fill in your profile before booking.".to_owned(),
         ));
     }
+    // TODO: The rules are checked before the booking's transaction, so a concurrent move of
+    // this person's previous dose could shorten the interval; capacity and one booking per
+    // dose are enforced inside it.
     let active = ssr::active_doses(&state, user.id).await?;
     let today = chrono::Utc::now().date_naive();
     if let Err(refusal) = state
