@@ -49,6 +49,33 @@ pub async fn run(state: AppState, schedule: Schedule, lock: Arc<Mutex<()>>, stop
         }
         let _running = lock.lock().await;
         run_cycle_until(&state, &schedule, &stop).await;
+        remove_expired_sessions(&state).await;
+    }
+}
+
+/// Housekeeping with each cycle: expired sessions and old failed-login counts go.
+async fn remove_expired_sessions(state: &AppState) {
+    use app::accounts::server::{THROTTLE_WINDOW_MINUTES, timestamp};
+    use app::store::accounts;
+
+    let now = chrono::Utc::now();
+    let window_start = timestamp(now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES));
+    let result = async {
+        let sessions = accounts::delete_expired_sessions(&state.db, &timestamp(now)).await?;
+        let failures = accounts::delete_old_failures(&state.db, &window_start).await?;
+        Ok::<_, sqlx::Error>((sessions, failures))
+    }
+    .await;
+    match result {
+        Ok((sessions, failures)) if sessions + failures > 0 => {
+            tracing::info!(
+                sessions,
+                failures,
+                "removed expired sessions and failed-login counts"
+            );
+        }
+        Ok(_) => {}
+        Err(error) => tracing::warn!(error = %error, "could not remove expired sessions"),
     }
 }
 

@@ -117,6 +117,15 @@ pub async fn delete_expired_sessions(db: &Db, now: &str) -> Result<u64, sqlx::Er
     Ok(done.rows_affected())
 }
 
+/// Removes failed-login counts whose window began before `window_start`; returns how many.
+pub async fn delete_old_failures(db: &Db, window_start: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM login_failures WHERE window_start <= $1")
+        .bind(window_start)
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Failed logins counted under `key` since `window_start`, if the window is still open.
 pub async fn recent_failures(db: &Db, key: &str, window_start: &str) -> Result<i64, sqlx::Error> {
     let failures: Option<i64> = sqlx::query_scalar(

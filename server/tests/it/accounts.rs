@@ -373,3 +373,22 @@ async fn personal_answers_are_never_cached() {
         "private, no-store"
     );
 }
+
+#[tokio::test]
+async fn an_expired_session_is_refused_and_then_removed() {
+    let app = TestApp::spawn().await;
+    let person = Person::register(&app, "ada@example.org").await;
+    sqlx::query("UPDATE sessions SET expires_at = '2020-01-01T00:00:00Z'")
+        .execute(&app.state.db.pool)
+        .await
+        .expect("an update");
+
+    let (status, me) = person.call("me", &[]).await;
+    assert_eq!(status, 200);
+    assert!(me.is_null(), "{me}");
+    let removed =
+        app::store::accounts::delete_expired_sessions(&app.state.db, "2026-01-01T00:00:00Z")
+            .await
+            .expect("a cleanup");
+    assert_eq!(removed, 1);
+}
