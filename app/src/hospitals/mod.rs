@@ -14,7 +14,8 @@ use std::fmt;
 
 pub use index::{HospitalIndex, MAX_NEARBY_LIMIT, Nearby, NearbyQueryError};
 pub use parse::{
-    DiscardedBeds, HospitalImportError, ImportReport, ParsedHospitals, RowRef, parse_hospitals,
+    DerivedId, DiscardedBeds, HospitalImportError, ImportReport, ParsedHospitals, RowRef,
+    parse_hospitals,
 };
 
 /// The register a hospital record comes from.
@@ -164,29 +165,47 @@ mod tests {
         let report = &parsed.report;
         assert_eq!(
             (report.rows_read, report.accepted, report.closed),
-            (15_181, 14_962, 0)
+            (15_181, 15_136, 0)
         );
         assert_eq!(report.without_coordinates, []);
-        assert_eq!(report.duplicates.len(), 219);
+        // 219 rows repeat an id: 45 are true copies, 174 other sites (171 Finnish, 3 German).
+        assert_eq!(report.duplicates.len(), 45);
         assert_eq!(
             report.duplicates.first(),
             Some(&RowRef {
-                line: 1956,
-                source_id: "DE_260660383_001_771270".to_owned()
+                line: 1997,
+                source_id: "DE_260830026_001_771430".to_owned()
             })
         );
         assert_eq!(
             report.duplicates.last(),
             Some(&RowRef {
-                line: 6009,
-                source_id: "FI_90762".to_owned()
+                line: 4635,
+                source_id: "DE_260940472_006_772406".to_owned()
             })
         );
         // Two rows hold a line break in a quoted field, so physical lines run ahead of rows.
-        assert_eq!(line_sum(&report.duplicates), 1_161_714);
+        assert_eq!(line_sum(&report.duplicates), 152_988);
+        assert_eq!(report.derived_ids.len(), 174);
+        assert_eq!(
+            report.derived_ids.first(),
+            Some(&DerivedId {
+                line: 1956,
+                source_id: "DE_260660383_001_771270".to_owned(),
+                derived_id: "DE_260660383_001_771270~2".to_owned(),
+            })
+        );
+        let derived_lines: u64 = report.derived_ids.iter().map(|d| d.line).sum();
+        assert_eq!(derived_lines, 1_008_726);
+        let helsinki = parsed
+            .hospitals
+            .iter()
+            .filter(|h| h.source_id.starts_with("FI_90758"))
+            .count();
+        assert_eq!(helsinki, 16);
         assert_eq!(
             (report.beds_unknown, report.beds_discarded.len()),
-            (11_199, 0)
+            (11_373, 0)
         );
         let beds: i64 = parsed.hospitals.iter().filter_map(|h| h.beds).sum();
         assert_eq!(beds, 755_004);
@@ -213,7 +232,7 @@ mod tests {
         let started = Instant::now();
         let index = HospitalIndex::build(hospitals.iter().map(|h| (h.id(), h.lat, h.lon))).unwrap();
         let build_time = started.elapsed();
-        assert_eq!(index.len(), 7581 + 14_962);
+        assert_eq!(index.len(), 7581 + 15_136);
 
         // Queries beside real hospitals (where answers crowd) and spread over the globe.
         let mut state: u64 = 2020;
