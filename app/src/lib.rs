@@ -8,13 +8,12 @@ pub mod accounts;
 pub mod api;
 pub mod chart;
 pub mod error;
+pub mod hospitals;
 pub mod model;
 pub mod pages;
 pub mod stats;
 pub mod vaccination;
 
-#[cfg(feature = "ssr")]
-pub mod hospitals;
 #[cfg(feature = "ssr")]
 pub mod ingest;
 #[cfg(feature = "ssr")]
@@ -27,6 +26,7 @@ use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use hospitals::page::HospitalsPage;
 use pages::{NotFound, RegionPage, WorldPage};
 
 /// The HTML document around the app, rendered on the server.
@@ -65,11 +65,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="site-header">
                 <a class="brand" href="/">"COVID-19 dashboard"</a>
+                <nav class="site-nav">
+                    <a href="/hospitals">"Hospitals"</a>
+                </nav>
             </header>
             <main id="main" data-hydrated=move || hydrated.get().to_string()>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("/") view=WorldPage ssr=SsrMode::Async />
                     <Route path=path!("/region/*id") view=RegionPage ssr=SsrMode::Async />
+                    <Route path=path!("/hospitals") view=HospitalsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -274,7 +274,7 @@ pub async fn free_days(hospital_id: i64) -> Result<Vec<FreeDay>, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use chrono::NaiveDate;
     use rand_core::{OsRng, RngCore};
 
