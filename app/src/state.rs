@@ -190,6 +190,9 @@ impl AppState {
     }
 
     /// Rebuilds the hospital index if the hospitals changed since it was built.
+    // TODO: The stamp has whole-second resolution, so a change made by another process in the
+    // same second as the previous one, with the same count, is only seen at the next change; a
+    // counter bumped by every hospital write would close that gap.
     async fn refresh_hospitals(&self) -> Result<(), sqlx::Error> {
         let stamp = hospitals::hospitals_stamp(&self.db).await?;
         if lock(&self.hospitals_stamp).as_ref() != Some(&stamp) {

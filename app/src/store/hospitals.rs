@@ -163,7 +163,8 @@ pub async fn hospitals_stamp(db: &Db) -> Result<(i64, String), sqlx::Error> {
 }
 
 /// Sets an open hospital's daily capacity (`None`: back to the configured default). Answers
-/// whether the hospital exists and is open.
+/// whether the hospital exists and is open. The caller rebuilds the server's hospital index
+/// (`AppState::reload_hospitals`), which carries the capacities the finder shows.
 pub async fn set_daily_capacity(
     db: &Db,
     hospital_id: i64,
