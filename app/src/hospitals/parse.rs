@@ -589,6 +589,9 @@ fn accept(
     sites.push(site);
     if sites.len() > 1 {
         // Eurostat gives several Finnish and German sites one id; each is a hospital of its own.
+        // TODO: The number follows file order, so an upstream file that reorders the sites of
+        // one id would move their numbered ids, and any capacity staff set, to another site;
+        // keying on the site's name and location would survive that.
         let derived_id = format!("{}{DERIVED_ID_SEPARATOR}{}", fields.source_id, sites.len());
         report.derived_ids.push(DerivedId {
             line,
