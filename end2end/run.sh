@@ -16,12 +16,14 @@ data_dir="${COVID19_DATA_DIR:-../shared/data}"
 if [ -d "$data_dir/jhu_csse" ]; then
   echo "end-to-end: loading the real data from $data_dir"
   "$binary" ingest
+  "$binary" hospitals import
 else
   echo "end-to-end: no data folder at $data_dir; loading the test fixtures"
   fixtures=server/tests/fixtures
   "$binary" ingest "$fixtures/UID_ISO_FIPS_LookUp_Table.csv" \
     "$fixtures/time_series_covid19_confirmed_global.csv" "$fixtures/time_series_covid19_deaths_global.csv" \
     "$fixtures/time_series_covid19_confirmed_US.csv" "$fixtures/time_series_covid19_deaths_US.csv"
+  "$binary" hospitals import "$fixtures/hospitals/hifld.csv" "$fixtures/hospitals/eurostat.csv"
 fi
 
 "$binary" serve &

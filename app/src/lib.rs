@@ -8,14 +8,13 @@ pub mod accounts;
 pub mod api;
 pub mod chart;
 pub mod error;
+pub mod hospitals;
 pub mod model;
 pub mod pages;
 pub mod stats;
 pub mod vaccination;
 pub mod watchlist;
 
-#[cfg(feature = "ssr")]
-pub mod hospitals;
 #[cfg(feature = "ssr")]
 pub mod ingest;
 #[cfg(feature = "ssr")]
@@ -29,6 +28,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use accounts::pages::{AccountPage, LogInPage, SignUpPage};
+use hospitals::page::HospitalsPage;
 use pages::{NotFound, RegionPage, WorldPage};
 use vaccination::pages::VaccinationsPage;
 use watchlist::MyPage;
@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/vaccinations") view=VaccinationsPage ssr=SsrMode::Async />
                     <Route path=path!("/my") view=MyPage ssr=SsrMode::Async />
+                    <Route path=path!("/hospitals") view=HospitalsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -15,8 +15,9 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use crate::api::RegionPageData;
+use crate::hospitals::NearbyIndex;
 use crate::model::{CompactSeries, Summary};
-use crate::store::{Db, regions};
+use crate::store::{Db, hospitals, regions};
 
 /// How many region pages the cache holds before it starts over.
 const MAX_CACHED_PAGES: usize = 4_096;
@@ -33,6 +34,10 @@ pub struct SharedState {
     pub leptos_options: LeptosOptions,
     pub cache: ReadCache,
     pub settings: Settings,
+    /// The open hospitals for the nearby search, swapped whole when they change.
+    pub hospitals: RwLock<Arc<NearbyIndex>>,
+    /// The hospitals' stamp (count, latest `updated_at`) the index was built from.
+    hospitals_stamp: Mutex<Option<(i64, String)>>,
 }
 
 /// Rules and limits of the personal services, configurable at start.
@@ -152,7 +157,48 @@ impl AppState {
             leptos_options,
             cache: ReadCache::new(cache_enabled),
             settings,
+            hospitals: RwLock::new(Arc::new(NearbyIndex::empty())),
+            hospitals_stamp: Mutex::new(None),
         }))
+    }
+
+    /// The open hospitals as last loaded: a reference count, no database.
+    pub fn nearby_index(&self) -> Arc<NearbyIndex> {
+        self.hospitals
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Loads the open hospitals from the database and swaps in a new index over them. Call it
+    /// after an import or a capacity change; the version poll also calls it when another
+    /// process changed the hospitals. Answers how many open hospitals the index holds.
+    pub async fn reload_hospitals(&self) -> Result<usize, sqlx::Error> {
+        let stamp = hospitals::hospitals_stamp(&self.db).await?;
+        let open = hospitals::open_hospitals(&self.db).await?;
+        let index = tokio::task::spawn_blocking(move || NearbyIndex::build(open))
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("building the hospital index: {e}")))?;
+        let count = index.len();
+        *self
+            .hospitals
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(index);
+        *lock(&self.hospitals_stamp) = Some(stamp);
+        tracing::debug!(open_hospitals = count, "hospital index rebuilt");
+        Ok(count)
+    }
+
+    /// Rebuilds the hospital index if the hospitals changed since it was built.
+    // TODO: The stamp has whole-second resolution, so a change made by another process in the
+    // same second as the previous one, with the same count, is only seen at the next change; a
+    // counter bumped by every hospital write would close that gap.
+    async fn refresh_hospitals(&self) -> Result<(), sqlx::Error> {
+        let stamp = hospitals::hospitals_stamp(&self.db).await?;
+        if lock(&self.hospitals_stamp).as_ref() != Some(&stamp) {
+            self.reload_hospitals().await?;
+        }
+        Ok(())
     }
 
     /// A region's page data by path, from the cache when the data has not changed.
@@ -231,6 +277,9 @@ impl AppState {
             ticker.tick().await;
             if let Err(error) = self.refresh_version().await {
                 tracing::warn!(error = %error, "could not read the data version");
+            }
+            if let Err(error) = self.refresh_hospitals().await {
+                tracing::warn!(error = %error, "could not refresh the hospital index");
             }
         }
     }

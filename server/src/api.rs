@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/summary", get(summary))
         .route("/regions/{*path}", get(region_or_series))
+        .route("/hospitals/nearby", get(nearby_hospitals))
         .fallback(|| async {
             ApiError::NotFound(
                 "no such API endpoint; see /api/v1/summary and /api/v1/regions/{id}".to_owned(),
@@ -183,6 +184,107 @@ enum Format {
     Csv,
 }
 
+/// The query of `/hospitals/nearby`, as text so that each bad value can be named.
+#[derive(Debug, Deserialize)]
+struct NearbyQuery {
+    lat: Option<String>,
+    lon: Option<String>,
+    limit: Option<String>,
+    radius_km: Option<String>,
+}
+
+/// How long a client or shared cache may keep a nearby answer: hospitals change only with an
+/// import, and a minute-old list is still right.
+const NEARBY_CACHE_CONTROL: &str = "public, max-age=60";
+
+/// `GET /api/v1/hospitals/nearby?lat=&lon=&limit=&radius_km=`: the open hospitals nearest a
+/// place, nearest first, from the in-memory index (no database query).
+#[tracing::instrument(skip_all)]
+async fn nearby_hospitals(
+    State(state): State<AppState>,
+    query: Result<Query<NearbyQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| {
+        ApiError::BadRequest(format!("the query string is not valid: {}", e.body_text()))
+    })?;
+    let lat = parse_number("lat", query.lat.as_deref(), Some((-90.0, 90.0)))?
+        .ok_or_else(|| missing("lat", "a latitude from -90 to 90"))?;
+    let lon = parse_number("lon", query.lon.as_deref(), Some((-180.0, 180.0)))?
+        .ok_or_else(|| missing("lon", "a longitude from -180 to 180"))?;
+    let limit = parse_limit(query.limit.as_deref())?;
+    let radius_km = parse_number("radius_km", query.radius_km.as_deref(), None)?;
+    if radius_km.is_some_and(|r| r < 0.0) {
+        return Err(ApiError::BadRequest(
+            "`radius_km` must be zero or more kilometres".to_owned(),
+        ));
+    }
+
+    if state.nearby_index().is_empty() {
+        return Err(ApiError::Unavailable(
+            "no hospitals have been loaded yet".to_owned(),
+        ));
+    }
+    let found = app::hospitals::find_nearby_hospitals(&state, lat, lon, limit, radius_km)
+        .map_err(|refusal| ApiError::BadRequest(refusal.to_string()))?;
+    Ok((
+        [(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(NEARBY_CACHE_CONTROL),
+        )],
+        Json(found),
+    )
+        .into_response())
+}
+
+fn missing(name: &str, what: &str) -> ApiError {
+    ApiError::BadRequest(format!("`{name}` is required: {what}"))
+}
+
+/// A finite decimal number, within `range` when one is given; `None` when absent or blank.
+fn parse_number(
+    name: &str,
+    value: Option<&str>,
+    range: Option<(f64, f64)>,
+) -> Result<Option<f64>, ApiError> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let number = value
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "`{name}` must be a decimal number, found `{value}`"
+            ))
+        })?;
+    if let Some((low, high)) = range
+        && !(low..=high).contains(&number)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "`{name}` must be from {low} to {high}, found {number}"
+        )));
+    }
+    Ok(Some(number))
+}
+
+/// How many hospitals to list: 10 unless asked, at most 100.
+fn parse_limit(value: Option<&str>) -> Result<usize, ApiError> {
+    let max = app::hospitals::MAX_NEARBY_LIMIT;
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(app::hospitals::DEFAULT_NEARBY_LIMIT);
+    };
+    value
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "`limit` must be a whole number from 1 to {max}, found `{value}`"
+            ))
+        })
+}
+
 /// A 404 for an unknown id, or a 503 while the first ingestion has not finished.
 async fn not_found(state: &AppState, id: &str) -> ApiError {
     if matches!(regions::has_data(&state.db).await, Ok(false)) {
@@ -241,6 +343,36 @@ pub fn series_csv(rows: &[DailyRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nearby_parameters_name_themselves_when_wrong() {
+        let message = |error: ApiError| match error {
+            ApiError::BadRequest(message) => message,
+            other => panic!("expected a bad request, got {other:?}"),
+        };
+        assert_eq!(
+            parse_number("lat", Some("45.5"), Some((-90.0, 90.0))).ok(),
+            Some(Some(45.5))
+        );
+        assert_eq!(
+            parse_number("lat", None, Some((-90.0, 90.0))).ok(),
+            Some(None)
+        );
+        let too_far = message(parse_number("lat", Some("91"), Some((-90.0, 90.0))).unwrap_err());
+        assert!(
+            too_far.starts_with("`lat` must be from -90 to 90"),
+            "{too_far}"
+        );
+        let word = message(parse_number("lon", Some("east"), None).unwrap_err());
+        assert!(word.contains("`lon`") && word.contains("`east`"), "{word}");
+        assert!(parse_number("lon", Some("NaN"), None).is_err());
+        assert_eq!(parse_limit(None).ok(), Some(10));
+        assert_eq!(parse_limit(Some("100")).ok(), Some(100));
+        for bad in ["0", "101", "-1", "2.5"] {
+            let text = message(parse_limit(Some(bad)).unwrap_err());
+            assert!(text.starts_with("`limit`"), "{text}");
+        }
+    }
 
     #[test]
     fn dates_must_be_exactly_yyyy_mm_dd() {

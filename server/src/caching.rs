@@ -16,9 +16,11 @@ use axum::response::{IntoResponse, Response};
 /// serve it while it revalidates in the background.
 const CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=300";
 
-/// Whether a path is public data whose content follows the data version.
+/// Whether a path is public data whose content follows the data version. The hospital
+/// search follows the hospital imports instead, and sets its own shorter caching.
 fn is_public_data(path: &str) -> bool {
-    path == "/" || path.starts_with("/region/") || path.starts_with("/api/v1/")
+    (path == "/" || path.starts_with("/region/") || path.starts_with("/api/v1/"))
+        && !path.starts_with("/api/v1/hospitals/")
 }
 
 /// Answers conditional requests for public data and adds the caching headers.
@@ -83,5 +85,6 @@ mod tests {
         assert!(!is_public_data("/healthz"));
         assert!(!is_public_data("/pkg/covid19.wasm"));
         assert!(!is_public_data("/api/get_region_page"));
+        assert!(!is_public_data("/api/v1/hospitals/nearby"));
     }
 }

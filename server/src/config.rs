@@ -34,6 +34,21 @@ const FILES: [(&str, &str); 5] = [
     ),
 ];
 
+/// The hospital registers, as (path below the data folder, public address at the commit the
+/// local copies were taken from).
+const HOSPITAL_FILES: [(&str, &str); 2] = [
+    (
+        "hospitals/us_hifld_Hospitals_2020.csv.gz",
+        "https://raw.githubusercontent.com/aiformankind/covid-19-hackathon/\
+         c252f4f38a1b88adfdffb84b450e88c148fdc4d2/Hospitals.csv",
+    ),
+    (
+        "hospitals/eu_eurostat_healthcare_services_all.csv.gz",
+        "https://raw.githubusercontent.com/eurostat/basic-services/\
+         f200d0ce0af43a0353ea0f229e1e770a2be26f8d/data/healthcare/csv/all.csv",
+    ),
+];
+
 #[derive(clap::Args, Clone, Debug)]
 pub struct Config {
     /// Database URL: `sqlite:<file>` (the default) or `postgres://…`.
@@ -135,6 +150,11 @@ pub struct Config {
     #[arg(long, env = "COVID19_TRUST_FORWARDED_FOR", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub trust_forwarded_for: bool,
 
+    /// Whether `serve` imports the hospital registers at its first start, when no hospital is
+    /// stored (from the data folder, otherwise from their public addresses).
+    #[arg(long, env = "COVID19_IMPORT_HOSPITALS", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub import_hospitals: bool,
+
     /// Whether hot reads are cached in process.
     #[arg(long, env = "COVID19_CACHE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub cache: bool,
@@ -155,6 +175,11 @@ impl Config {
         }
     }
 
+    /// The hospital registers, from the data folder or their public addresses.
+    pub fn hospital_sources(&self) -> Vec<Source> {
+        hospital_sources(&self.data_dir)
+    }
+
     /// The sources to ingest: those configured, or the JHU files from the data folder where it
     /// exists, or else from their upstream addresses.
     pub fn sources(&self) -> Vec<Source> {
@@ -168,6 +193,22 @@ impl Config {
         }
         default_sources(&self.data_dir)
     }
+}
+
+/// The hospital registers: each from the data folder where it exists, otherwise from its
+/// public address.
+pub fn hospital_sources(data_dir: &Path) -> Vec<Source> {
+    HOSPITAL_FILES
+        .iter()
+        .map(|(local, remote)| {
+            let path = data_dir.join(local);
+            if path.exists() {
+                Source::File(path)
+            } else {
+                Source::Url((*remote).to_owned())
+            }
+        })
+        .collect()
 }
 
 fn default_sources(data_dir: &Path) -> Vec<Source> {
@@ -194,6 +235,30 @@ mod tests {
         assert_eq!(sources.len(), 5);
         assert!(
             matches!(&sources[0], Source::Url(url) if url.ends_with("/UID_ISO_FIPS_LookUp_Table.csv"))
+        );
+    }
+
+    #[test]
+    fn hospital_registers_come_from_the_data_folder_or_their_pinned_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let us = dir.path().join("hospitals/us_hifld_Hospitals_2020.csv.gz");
+        std::fs::create_dir_all(us.parent().unwrap()).unwrap();
+        std::fs::write(&us, "x").unwrap();
+
+        let sources = hospital_sources(dir.path());
+
+        assert_eq!(sources[0], Source::File(us));
+        assert_eq!(
+            sources[1],
+            Source::Url(
+                "https://raw.githubusercontent.com/eurostat/basic-services/\
+                 f200d0ce0af43a0353ea0f229e1e770a2be26f8d/data/healthcare/csv/all.csv"
+                    .to_owned()
+            )
+        );
+        let upstream = hospital_sources(Path::new("/nonexistent"));
+        assert!(
+            matches!(&upstream[0], Source::Url(url) if url.ends_with("/c252f4f38a1b88adfdffb84b450e88c148fdc4d2/Hospitals.csv"))
         );
     }
 

@@ -8,6 +8,7 @@ pub mod api;
 pub mod caching;
 pub mod config;
 pub mod health;
+pub mod hospitals;
 pub mod scheduler;
 pub mod security;
 pub mod startup;

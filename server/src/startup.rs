@@ -108,6 +108,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state =
         AppState::with_settings(db, leptos_options.clone(), config.cache, config.settings());
     state.refresh_version().await?;
+    let hospital_sources = if config.import_hospitals {
+        config.hospital_sources()
+    } else {
+        Vec::new()
+    };
+    crate::hospitals::load_at_start(&state, hospital_sources).await?;
 
     tokio::spawn(state.clone().poll_version(Duration::from_secs(5)));
     let ingest_lock = Arc::new(tokio::sync::Mutex::new(()));

@@ -1,21 +1,164 @@
-//! Hospitals: reading the published hospital registers into one record type, and finding the
-//! hospitals nearest a place.
+//! Hospitals: reading the published hospital registers into one record type, importing them,
+//! and finding the hospitals nearest a place.
 //!
 //! Two registers are read: the US HIFLD "Hospitals" layer and Eurostat's healthcare services.
 //! [`parse`] turns a register file's bytes into [`Hospital`] records and an [`ImportReport`]
 //! of what it set aside and why; [`index`] answers "which hospitals are nearest this point"
-//! anywhere on the globe. Both are pure: storage, the import command and the HTTP API are built
-//! on them elsewhere and own every side effect.
+//! anywhere on the globe. Both are pure. [`import`] writes registers to the database, and
+//! [`nearby`] holds the open hospitals in memory for the search. [`nearby_hospitals`] is the
+//! server function the finder page ([`page`]) calls; the JSON API is built on the same index.
 
+#[cfg(feature = "ssr")]
+pub mod import;
+#[cfg(feature = "ssr")]
 pub mod index;
+#[cfg(feature = "ssr")]
+pub mod nearby;
+pub mod page;
+#[cfg(feature = "ssr")]
 pub mod parse;
 
 use std::fmt;
 
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+use crate::vaccination::FreeDay;
+
+#[cfg(feature = "ssr")]
+pub use import::{RegisterImportError, RegisterReport, import_hospitals};
+#[cfg(feature = "ssr")]
 pub use index::{HospitalIndex, MAX_NEARBY_LIMIT, Nearby, NearbyQueryError};
+#[cfg(feature = "ssr")]
+pub use nearby::NearbyIndex;
+#[cfg(feature = "ssr")]
 pub use parse::{
-    DiscardedBeds, HospitalImportError, ImportReport, ParsedHospitals, RowRef, parse_hospitals,
+    DerivedId, DiscardedBeds, HospitalImportError, ImportReport, ParsedHospitals, RowRef,
+    parse_hospitals,
 };
+
+/// How many hospitals the finder and the API list unless asked otherwise.
+pub const DEFAULT_NEARBY_LIMIT: usize = 10;
+
+/// How many of the next days with free doses a nearby hospital shows.
+pub const FREE_DAYS_SHOWN: usize = 3;
+
+/// An open hospital near a place, as the finder page and the API show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NearbyHospital {
+    pub id: i64,
+    pub name: String,
+    pub address: Option<String>,
+    pub city: Option<String>,
+    /// ISO 3166-1 alpha-2 code of the country or territory.
+    pub country: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// Great-circle distance from the place asked about, in km, rounded to 0.1 km.
+    pub distance_km: f64,
+    /// The first days of the booking window with free doses; empty in the JSON API.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub free_days: Vec<FreeDay>,
+}
+
+/// The open hospitals nearest `(lat, lon)`, nearest first, each with its next days with free
+/// doses: at most `limit` (1 to 100), optionally only those within `radius_km`.
+#[server(endpoint = "nearby_hospitals")]
+pub async fn nearby_hospitals(
+    lat: f64,
+    lon: f64,
+    limit: usize,
+    radius_km: Option<f64>,
+) -> Result<Vec<NearbyHospital>, AppError> {
+    use crate::accounts::server::{app_state, fail};
+
+    let state = app_state()?;
+    let mut found = match find_nearby_hospitals(&state, lat, lon, limit, radius_km) {
+        Ok(found) => found,
+        Err(refusal) => return fail(ssr::invalid_query(refusal)),
+    };
+    ssr::add_free_days(&state, &mut found).await?;
+    Ok(found)
+}
+
+/// The open hospitals nearest `(lat, lon)` from the server's in-memory index, without free
+/// days: no database is reached.
+#[cfg(feature = "ssr")]
+pub fn find_nearby_hospitals(
+    state: &crate::state::AppState,
+    lat: f64,
+    lon: f64,
+    limit: usize,
+    radius_km: Option<f64>,
+) -> Result<Vec<NearbyHospital>, NearbyQueryError> {
+    let index = state.nearby_index();
+    let found = index.nearest(lat, lon, limit, radius_km)?;
+    Ok(found
+        .into_iter()
+        .map(|(h, distance_km)| NearbyHospital {
+            id: h.id,
+            name: h.name.clone(),
+            address: h.address.clone(),
+            city: h.city.clone(),
+            country: h.country.clone(),
+            lat: h.lat,
+            lon: h.lon,
+            distance_km: (distance_km * 10.0).round() / 10.0,
+            free_days: Vec::new(),
+        })
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::{FREE_DAYS_SHOWN, NearbyHospital, NearbyQueryError};
+    use crate::error::{AppError, FieldError};
+    use crate::state::AppState;
+    use crate::store::hospitals::booked_days_of;
+    use crate::vaccination::ssr::free_days_between;
+
+    /// The form field a refused query concerns, and why.
+    pub fn invalid_query(refusal: NearbyQueryError) -> AppError {
+        let field = match refusal {
+            NearbyQueryError::LatitudeOutOfRange(_) => "lat",
+            NearbyQueryError::LongitudeOutOfRange(_) => "lon",
+            NearbyQueryError::LimitOutOfRange(_) => "limit",
+            NearbyQueryError::InvalidRadius(_) => "radius_km",
+        };
+        AppError::Invalid(vec![FieldError::new(field, refusal.to_string())])
+    }
+
+    /// Fills in each hospital's next days with free doses, from one query over all of them.
+    pub async fn add_free_days(
+        state: &AppState,
+        found: &mut [NearbyHospital],
+    ) -> Result<(), AppError> {
+        let (first, last) = state
+            .settings
+            .dose_rules
+            .window(chrono::Utc::now().date_naive());
+        let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
+        let taken = booked_days_of(&state.db, &ids, &first.to_string(), &last.to_string())
+            .await
+            .map_err(AppError::database)?;
+        let index = state.nearby_index();
+        for hospital in found {
+            let days: Vec<(String, i64, i64)> = taken
+                .iter()
+                .filter(|(id, ..)| *id == hospital.id)
+                .map(|(_, day, capacity, booked)| (day.clone(), *capacity, *booked))
+                .collect();
+            let capacity = index
+                .daily_capacity(hospital.id)
+                .unwrap_or(state.settings.default_daily_capacity);
+            let mut free = free_days_between(first, last, capacity, &days);
+            free.truncate(FREE_DAYS_SHOWN);
+            hospital.free_days = free;
+        }
+        Ok(())
+    }
+}
 
 /// The register a hospital record comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -164,29 +307,47 @@ mod tests {
         let report = &parsed.report;
         assert_eq!(
             (report.rows_read, report.accepted, report.closed),
-            (15_181, 14_962, 0)
+            (15_181, 15_136, 0)
         );
         assert_eq!(report.without_coordinates, []);
-        assert_eq!(report.duplicates.len(), 219);
+        // 219 rows repeat an id: 45 are true copies, 174 other sites (171 Finnish, 3 German).
+        assert_eq!(report.duplicates.len(), 45);
         assert_eq!(
             report.duplicates.first(),
             Some(&RowRef {
-                line: 1956,
-                source_id: "DE_260660383_001_771270".to_owned()
+                line: 1997,
+                source_id: "DE_260830026_001_771430".to_owned()
             })
         );
         assert_eq!(
             report.duplicates.last(),
             Some(&RowRef {
-                line: 6009,
-                source_id: "FI_90762".to_owned()
+                line: 4635,
+                source_id: "DE_260940472_006_772406".to_owned()
             })
         );
         // Two rows hold a line break in a quoted field, so physical lines run ahead of rows.
-        assert_eq!(line_sum(&report.duplicates), 1_161_714);
+        assert_eq!(line_sum(&report.duplicates), 152_988);
+        assert_eq!(report.derived_ids.len(), 174);
+        assert_eq!(
+            report.derived_ids.first(),
+            Some(&DerivedId {
+                line: 1956,
+                source_id: "DE_260660383_001_771270".to_owned(),
+                derived_id: "DE_260660383_001_771270~2".to_owned(),
+            })
+        );
+        let derived_lines: u64 = report.derived_ids.iter().map(|d| d.line).sum();
+        assert_eq!(derived_lines, 1_008_726);
+        let helsinki = parsed
+            .hospitals
+            .iter()
+            .filter(|h| h.source_id.starts_with("FI_90758"))
+            .count();
+        assert_eq!(helsinki, 16);
         assert_eq!(
             (report.beds_unknown, report.beds_discarded.len()),
-            (11_199, 0)
+            (11_373, 0)
         );
         let beds: i64 = parsed.hospitals.iter().filter_map(|h| h.beds).sum();
         assert_eq!(beds, 755_004);
@@ -213,7 +374,7 @@ mod tests {
         let started = Instant::now();
         let index = HospitalIndex::build(hospitals.iter().map(|h| (h.id(), h.lat, h.lon))).unwrap();
         let build_time = started.elapsed();
-        assert_eq!(index.len(), 7581 + 14_962);
+        assert_eq!(index.len(), 7581 + 15_136);
 
         // Queries beside real hospitals (where answers crowd) and spread over the globe.
         let mut state: u64 = 2020;

@@ -4,15 +4,16 @@
 //! The format comes from the header. Parsing is strict about structure (every row has every
 //! column, every field is UTF-8, ids, names, countries and HIFLD statuses are present and known)
 //! and an error names the file, line and column. Problems in the data itself do not stop an
-//! import: rows without a usable location and repeated ids are set aside, implausible bed counts
-//! become unknown, and the [`ImportReport`] lists each of them by line so they can be checked.
+//! import: rows without a usable location and true copies of an earlier row are set aside, a row
+//! that reuses the id of a different site gets an id of its own, implausible bed counts become
+//! unknown, and the [`ImportReport`] lists each of them by line so they can be checked.
 //!
 //! Known quirks handled here: a byte-order mark, CRLF line endings, quoted fields with commas
 //! or line breaks, HIFLD's `-999` and `NOT AVAILABLE` sentinels and ISO3 country codes, and
 //! Eurostat's `EL` for Greece.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::Read;
 
 use csv::{ByteRecord, ReaderBuilder, StringRecord};
@@ -63,6 +64,23 @@ pub struct RowRef {
     pub source_id: String,
 }
 
+/// A row that reuses the id of a different site (another name or location) and was given an
+/// id of its own: the register's id, `~`, and the site's number among those sharing the id in
+/// file order (the first keeps the plain id), e.g. `FI_90758~2`. The same file always gives the
+/// same ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DerivedId {
+    /// The physical line the row starts on (1 is the header).
+    pub line: u64,
+    /// The id as the register gives it.
+    pub source_id: String,
+    /// The id the hospital is kept under.
+    pub derived_id: String,
+}
+
+/// What separates a register id from a site number in a derived id; no register uses it.
+pub const DERIVED_ID_SEPARATOR: char = '~';
+
 /// A bed count that was set aside as implausible; the hospital is kept with beds unknown.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiscardedBeds {
@@ -87,8 +105,10 @@ pub struct ImportReport {
     pub closed: usize,
     /// Rows skipped because their location is blank, not a number, out of range, or `0,0`.
     pub without_coordinates: Vec<RowRef>,
-    /// Rows skipped because an earlier accepted row has the same id.
+    /// Rows skipped because an earlier accepted row has the same id, name and location.
     pub duplicates: Vec<RowRef>,
+    /// Accepted rows that reuse the id of a different site, with the id they were given.
+    pub derived_ids: Vec<DerivedId>,
     /// Accepted hospitals whose bed count is unknown, for any reason.
     pub beds_unknown: usize,
     /// Accepted hospitals whose bed count was negative, above [`MAX_PLAUSIBLE_BEDS`] or not a
@@ -105,6 +125,7 @@ impl ImportReport {
             closed: 0,
             without_coordinates: Vec::new(),
             duplicates: Vec::new(),
+            derived_ids: Vec::new(),
             beds_unknown: 0,
             beds_discarded: Vec::new(),
         }
@@ -284,7 +305,7 @@ pub fn parse_hospitals(name: &str, bytes: &[u8]) -> Result<ParsedHospitals, Hosp
 
     let mut hospitals = Vec::new();
     let mut report = ImportReport::new(source);
-    let mut accepted_ids = HashSet::new();
+    let mut accepted_ids = AcceptedIds::new();
     for record in records {
         let record = record.map_err(|e| csv_error(name, &e))?;
         let record = decode_record(name, header, record)?;
@@ -537,11 +558,14 @@ fn street_address(country: &str, street: &str, number: &str) -> Option<String> {
     }
 }
 
+/// The sites accepted so far under each register id, as (name, lat, lon), in file order.
+type AcceptedIds = HashMap<String, Vec<(String, f64, f64)>>;
+
 /// Sets a row aside or turns it into a hospital, noting either in the report.
 fn accept(
-    fields: RowFields,
+    mut fields: RowFields,
     line: u64,
-    accepted_ids: &mut HashSet<String>,
+    accepted_ids: &mut AcceptedIds,
     report: &mut ImportReport,
 ) -> Option<Hospital> {
     let Some((lat, lon)) = fields.coordinates else {
@@ -553,15 +577,27 @@ fn accept(
     };
     // Only accepted rows claim their id, so a row that was set aside for its location does
     // not shadow a later usable row with the same id.
-    // TODO: Eurostat gives several Finnish and German sites one id, so most of its repeated
-    // ids are distinct hospitals that are dropped here; they need ids of their own before they
-    // can be kept.
-    if !accepted_ids.insert(fields.source_id.clone()) {
+    let site = (fields.name.clone(), lat, lon);
+    let sites = accepted_ids.entry(fields.source_id.clone()).or_default();
+    if sites.contains(&site) {
         report.duplicates.push(RowRef {
             line,
             source_id: fields.source_id,
         });
         return None;
+    }
+    sites.push(site);
+    if sites.len() > 1 {
+        // Eurostat gives several Finnish and German sites one id; each is a hospital of its own.
+        // TODO: The number follows file order, so an upstream file that reorders the sites of
+        // one id would move their numbered ids, and any capacity staff set, to another site;
+        // keying on the site's name and location would survive that.
+        let derived_id = format!("{}{DERIVED_ID_SEPARATOR}{}", fields.source_id, sites.len());
+        report.derived_ids.push(DerivedId {
+            line,
+            source_id: std::mem::replace(&mut fields.source_id, derived_id.clone()),
+            derived_id,
+        });
     }
 
     let beds = match fields.beds {
@@ -912,6 +948,7 @@ mod tests {
                 closed: 1,
                 without_coordinates: vec![row_ref(5, "0001000004")],
                 duplicates: Vec::new(),
+                derived_ids: Vec::new(),
                 beds_unknown: 1,
                 beds_discarded: Vec::new(),
             }
@@ -968,7 +1005,8 @@ mod tests {
                 ("country", "France"),
                 ("cap_beds", "212"),
             ]),
-            eurostat_row(&[("hospital_name", "Zweiter Standort")]),
+            // A true copy of the first row.
+            eurostat_row(&[]),
         ];
 
         let parsed = parse(&file(EUROSTAT_HEADER_LINE, &rows, "\n"));
@@ -1025,6 +1063,7 @@ mod tests {
                 closed: 0,
                 without_coordinates: Vec::new(),
                 duplicates: vec![row_ref(6, "AT_X1")],
+                derived_ids: Vec::new(),
                 beds_unknown: 1,
                 beds_discarded: Vec::new(),
             }
@@ -1109,7 +1148,7 @@ mod tests {
     }
 
     #[test]
-    fn a_repeated_id_keeps_the_first_usable_row_and_reports_the_others() {
+    fn a_repeated_id_of_another_site_gets_a_numbered_id_and_a_true_copy_is_skipped() {
         let rows = [
             eurostat_row(&[
                 ("id", "FI_1"),
@@ -1119,22 +1158,41 @@ mod tests {
             eurostat_row(&[("id", "FI_1"), ("hospital_name", "First site")]),
             eurostat_row(&[("id", "FI_2"), ("hospital_name", "Other")]),
             eurostat_row(&[("id", "FI_1"), ("hospital_name", "Second site")]),
-            eurostat_row(&[("id", "FI_1"), ("hospital_name", "Third site")]),
+            eurostat_row(&[("id", "FI_1"), ("hospital_name", "First site")]),
+            eurostat_row(&[
+                ("id", "FI_1"),
+                ("hospital_name", "First site"),
+                ("lat", "61.5"),
+            ]),
         ];
 
         let parsed = parse(&file(EUROSTAT_HEADER_LINE, &rows, "\n"));
 
-        let kept: Vec<(&str, &str)> = parsed
+        let kept: Vec<(&str, &str, u64)> = parsed
             .hospitals
             .iter()
-            .map(|h| (h.source_id.as_str(), h.name.as_str()))
+            .map(|h| (h.source_id.as_str(), h.name.as_str(), h.line))
             .collect();
-        assert_eq!(kept, [("FI_1", "First site"), ("FI_2", "Other")]);
-        assert_eq!(parsed.report.without_coordinates, vec![row_ref(2, "FI_1")]);
         assert_eq!(
-            parsed.report.duplicates,
-            vec![row_ref(5, "FI_1"), row_ref(6, "FI_1")]
+            kept,
+            [
+                ("FI_1", "First site", 3),
+                ("FI_2", "Other", 4),
+                ("FI_1~2", "Second site", 5),
+                ("FI_1~3", "First site", 7),
+            ]
         );
+        assert_eq!(parsed.report.without_coordinates, vec![row_ref(2, "FI_1")]);
+        assert_eq!(parsed.report.duplicates, vec![row_ref(6, "FI_1")]);
+        let derived: Vec<(u64, &str, &str)> = parsed
+            .report
+            .derived_ids
+            .iter()
+            .map(|d| (d.line, d.source_id.as_str(), d.derived_id.as_str()))
+            .collect();
+        assert_eq!(derived, [(5, "FI_1", "FI_1~2"), (7, "FI_1", "FI_1~3")]);
+        assert_eq!(parsed.report.accepted, 4);
+        assert_eq!(parsed.report.rows_read, 6);
     }
 
     #[test]

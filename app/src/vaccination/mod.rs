@@ -292,7 +292,7 @@ pub async fn free_days(hospital_id: i64) -> Result<HospitalDays, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use chrono::NaiveDate;
     use rand_core::{OsRng, RngCore};
 

@@ -43,6 +43,8 @@ impl Instance {
             .env("LEPTOS_SITE_ROOT", dir)
             .env("COVID19_SOURCES", sources.join(","))
             .env("COVID19_INGEST_INTERVAL_SECS", "1")
+            // No hospital registers: the data folder may be missing, and tests stay on loopback.
+            .env("COVID19_IMPORT_HOSPITALS", "false")
             .env("RUST_LOG", "info")
             .env_remove("LEPTOS_OUTPUT_NAME")
             .env_remove("DATABASE_READ_URL");

@@ -7,6 +7,7 @@ mod api;
 mod bookings;
 mod caching;
 mod helpers;
+mod hospitals;
 mod ingestion;
 mod instances;
 mod pages;
