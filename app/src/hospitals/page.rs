@@ -146,7 +146,10 @@ async fn home_location() -> Result<Option<FinderQuery>, String> {
                 lon,
                 radius_km: None,
             })),
-            _ => Err("Your profile has no home location yet; set it in your profile or give a place.".to_owned()),
+            _ => Err(
+                "Your profile has no home location yet; set it in your profile or give a place."
+                    .to_owned(),
+            ),
         },
         Ok(None) => Err("Fill in your profile with a home location, or give a place.".to_owned()),
         Err(crate::error::AppError::Unauthenticated) => {
