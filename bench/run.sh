@@ -120,6 +120,10 @@ wait_for_server_up() {
 }
 measure_bookings SQLite "sqlite:$work/bookings.db"
 
+# Nearest hospitals: the in-memory index over both registers against a linear scan.
+echo "nearest hospitals (10 nearest of every open hospital, 10,000 random places):"
+"$binary" hospitals bench-nearby --queries 10000 | sed 's/^/  /'
+
 # The same on a throwaway Postgres cluster.
 cluster="$(mktemp -d)"
 admin_url=$(./scripts/pg-test-cluster.sh start "$cluster")
