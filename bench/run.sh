@@ -20,8 +20,12 @@ port="${BENCH_PORT:-3109}"
 duration="${BENCH_DURATION:-10s}"
 runs="${BENCH_RUNS:-3}"
 server=""
+cluster=""
+nginx_conf=""
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  if [ -n "$nginx_conf" ]; then nginx -c "$nginx_conf" -s stop 2>/dev/null || true; fi
+  if [ -n "$cluster" ]; then ./scripts/pg-test-cluster.sh stop "$cluster" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -127,7 +131,6 @@ echo "nearest hospitals (10 nearest of every open hospital, 10,000 random places
 # The same on a throwaway Postgres cluster.
 cluster="$(mktemp -d)"
 admin_url=$(./scripts/pg-test-cluster.sh start "$cluster")
-trap 'cleanup; ./scripts/pg-test-cluster.sh stop "$cluster"' EXIT
 psql "$admin_url" -qc "CREATE DATABASE bench" >/dev/null
 export DATABASE_URL="${admin_url%/*}/bench"
 start=$(seconds); "$binary" ingest >/dev/null; end=$(seconds)
@@ -160,9 +163,10 @@ http {
 }
 CONF
   nginx -c "$work/nginx/nginx.conf"
-  trap 'nginx -c "$work/nginx/nginx.conf" -s stop 2>/dev/null; cleanup; ./scripts/pg-test-cluster.sh stop "$cluster"' EXIT
+  nginx_conf="$work/nginx/nginx.conf"
   echo "nginx, the same bytes as a static file:"
   port=$((port + 1)) load /summary.json 100
   port=$((port + 1)) load /summary.json 1000
-  nginx -c "$work/nginx/nginx.conf" -s stop
+  nginx -c "$nginx_conf" -s stop
+  nginx_conf=""
 fi
