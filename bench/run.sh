@@ -56,9 +56,10 @@ printf 'unchanged re-ingest, median of %s: %.3f s (runs: %s)\n' \
 echo
 
 export DATABASE_URL="sqlite:$work/bench-1.db" LEPTOS_SITE_ADDR="127.0.0.1:$port" COVID19_SCHEDULER=false
+# Waits until the server answers `path` (default: the summary, which needs data loaded).
 wait_for_server() {
   for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/api/v1/summary" >/dev/null 2>&1 && return 0
+    curl -fsS "http://127.0.0.1:$port${1:-/api/v1/summary}" >/dev/null 2>&1 && return 0
     sleep 0.5
   done
   echo "the server did not answer" >&2
@@ -107,20 +108,12 @@ measure_bookings() {
   DATABASE_URL="$url" "$binary" migrate >/dev/null
   DATABASE_URL="$url" "$binary" serve &
   server=$!
-  wait_for_server_up
+  wait_for_server /healthz
   printf '%s bookings: ' "$engine"
   DATABASE_URL="$url" ./target/release/bench-bookings --server "http://127.0.0.1:$port" \
     --people "${BENCH_PEOPLE:-20000}" --clients 100 | tail -1
   kill "$server"; wait "$server" 2>/dev/null || true
   server=""
-}
-wait_for_server_up() {
-  for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  echo "the server did not answer" >&2
-  return 1
 }
 measure_bookings SQLite "sqlite:$work/bookings.db"
 

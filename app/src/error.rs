@@ -93,6 +93,8 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    // TODO: Arguments that do not parse arrive here too and are answered 500; they should be a
+    // 400 naming the field.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         Self::Transport(value.to_string())
     }

@@ -1,42 +1,16 @@
 // A person's whole journey in Debian's Chromium on a phone-sized screen: sign up, set the
 // home location with the region picker, find the nearest hospitals, book dose 1, see it under
 // "My vaccinations", log out and in again, and cancel it.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, hydrated, phone, useBrowser } from '../browser.mjs';
 
-const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
 const PASSWORD = 'a long enough passphrase';
-
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-async function hydrated(page) {
-  await page.waitForSelector('main[data-hydrated="true"]', { timeout: 30_000 });
-}
+const browser = useBrowser();
 
 describe('a person booking a vaccination', () => {
   test('signs up, sets a home region, books dose 1, logs out and in, and cancels it', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    const context = await phone(browser());
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error.message));

@@ -1,42 +1,20 @@
 // The public dashboard in Debian's Chromium: a reader opens the world, sorts and filters the
 // countries, walks down to a province and a US county, and switches a chart to log scale.
 // Every figure checked on a page is compared with what the JSON API says.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, hydrated, phone, useBrowser } from '../browser.mjs';
 
-const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3000';
-
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** Opens a page on a phone-sized screen and waits until the app has hydrated. */
 async function open(path) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const context = await phone(browser());
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.goto(BASE + path);
-  await page.waitForSelector('main[data-hydrated="true"]', { timeout: 30_000 });
+  await hydrated(page);
   return { page, errors, close: () => context.close() };
 }
 

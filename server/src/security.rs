@@ -43,6 +43,23 @@ fn is_same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
+/// Headers every answer carries: no MIME sniffing, no framing by other sites (clickjacking),
+/// and no full addresses in the `Referer` sent to other sites.
+pub async fn protective_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    response
+}
+
 /// Whether a path serves one person's data: their pages and every server function.
 pub fn is_personal(path: &str) -> bool {
     const PAGES: [&str; 5] = ["/account", "/login", "/signup", "/my", "/vaccinations"];
@@ -52,9 +69,15 @@ pub fn is_personal(path: &str) -> bool {
             .any(|page| path == *page || path.starts_with(&format!("{page}/")))
 }
 
-/// Marks personal answers `private, no-store`, so that no browser or shared cache keeps them.
+/// Marks personal answers `private, no-store`, so that no browser or shared cache keeps them:
+/// the personal paths, and the hospital finder when it searches from the person's home.
 pub async fn no_store_for_personal(request: Request, next: Next) -> Response {
-    let personal = is_personal(request.uri().path());
+    let uri = request.uri();
+    let personal = is_personal(uri.path())
+        || (uri.path() == "/hospitals"
+            && uri
+                .query()
+                .is_some_and(|q| q.split('&').any(|pair| pair.starts_with("home="))));
     let mut response = next.run(request).await;
     if personal {
         response.headers_mut().insert(

@@ -87,6 +87,7 @@ pub fn build_router(state: AppState) -> Router {
             caching::cache_public_data,
         ))
         .layer(axum::middleware::from_fn(security::no_store_for_personal))
+        .layer(axum::middleware::from_fn(security::protective_headers))
         .layer(axum::middleware::from_fn(security::same_origin_writes))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(TraceLayer::new_for_http())

@@ -128,22 +128,31 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         &email,
         client_address(&parts, state.settings.trust_forwarded_for),
     );
+    // Every attempt is counted before the password is checked, in one statement per key, so
+    // that simultaneous guesses each see their own place in the count; a success clears the
+    // account's count again.
     let now = chrono::Utc::now();
     let window_start = timestamp(now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES));
-    let account_failures = store::recent_failures(&state.db, &account_key, &window_start)
-        .await
-        .map_err(AppError::database)?;
-    let address_failures = match &address_key {
-        Some(key) => store::recent_failures(&state.db, key, &window_start)
-            .await
-            .map_err(AppError::database)?,
+    let attempts = |key: String| {
+        let (db, now, window_start) = (state.db.clone(), timestamp(now), window_start.clone());
+        async move {
+            store::record_failure(&db, &key, &now, &window_start)
+                .await
+                .map_err(AppError::database)
+        }
+    };
+    let account_attempts = attempts(account_key.clone()).await?;
+    let address_attempts = match &address_key {
+        Some(key) => attempts(key.clone()).await?,
         None => 0,
     };
+    // The attempts before this one decide its fate.
     match stricter(
-        throttle(account_failures, ACCOUNT_LIMITS),
-        throttle(address_failures, ADDRESS_LIMITS),
+        throttle(account_attempts - 1, ACCOUNT_LIMITS),
+        throttle((address_attempts - 1).max(0), ADDRESS_LIMITS),
     ) {
         Throttle::Refuse => {
+            tracing::info!("a login was refused: too many failed attempts");
             return fail(AppError::TooManyAttempts(format!(
                 "Too many failed logins. Please wait {THROTTLE_WINDOW_MINUTES} minutes and try again."
             )));
@@ -158,34 +167,20 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     let verified = verify_password(password, hash).await;
     let Some(user) = user.filter(|_| verified) else {
-        return record_failed_login(&state, &account_key, address_key.as_deref()).await;
+        tracing::info!("a login failed");
+        return fail(AppError::WrongCredentials);
     };
 
     store::clear_failures(&state.db, &account_key)
         .await
         .map_err(AppError::database)?;
-    tracing::info!(user.id = user.id, "logged in");
-    start_session(&state, user.id).await
-}
-
-#[cfg(feature = "ssr")]
-async fn record_failed_login(
-    state: &crate::state::AppState,
-    account_key: &str,
-    address_key: Option<&str>,
-) -> Result<(), AppError> {
-    use self::server::{THROTTLE_WINDOW_MINUTES, fail, timestamp};
-    use crate::store::accounts as store;
-
-    let now = chrono::Utc::now();
-    let window_start = timestamp(now - chrono::Duration::minutes(THROTTLE_WINDOW_MINUTES));
-    for key in std::iter::once(account_key).chain(address_key) {
-        store::record_failure(&state.db, key, &timestamp(now), &window_start)
+    if let Some(key) = &address_key {
+        store::forgive_attempt(&state.db, key)
             .await
             .map_err(AppError::database)?;
     }
-    tracing::info!("a login failed");
-    fail(AppError::WrongCredentials)
+    tracing::info!(user.id = user.id, "logged in");
+    start_session(&state, user.id).await
 }
 
 /// Logs the caller out (a no-op without a session).

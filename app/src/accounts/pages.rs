@@ -237,9 +237,7 @@ fn ProfileForm(save: ServerAction<SaveProfile>, profile: Profile) -> impl IntoVi
             <input id="phone" name="phone" type="tel" autocomplete="tel" value=profile.phone />
             <FieldMessage error field="phone" />
             <label for="address">"Address (optional)"</label>
-            <textarea id="address" name="address" autocomplete="street-address" rows="2">
-                {profile.address}
-            </textarea>
+            <input id="address" name="address" autocomplete="street-address" value=profile.address />
             <FieldMessage error field="address" />
 
             <fieldset class="location">

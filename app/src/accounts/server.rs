@@ -25,6 +25,11 @@ pub const SESSION_COOKIE: &str = "covid19_session";
 /// How long a failed-login window lasts, in minutes.
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
 
+/// How many password hashes run at once. Each argon2id hash takes 19 MiB and a core for tens
+/// of milliseconds; a burst of logins or registrations waits its turn here instead of taking
+/// the memory of hundreds at once.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 /// The time as stored: RFC 3339 in UTC with whole seconds, which sorts as text.
 pub fn timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -33,6 +38,7 @@ pub fn timestamp(time: DateTime<Utc>) -> String {
 /// Hashes a password with argon2id (the crate's defaults: 19 MiB, two passes) on a blocking
 /// thread, so that the async workers keep serving while it runs.
 pub async fn hash_password(password: String) -> Result<String, AppError> {
+    let _permit = HASHING.acquire().await.map_err(|_| AppError::Internal)?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -51,6 +57,9 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 /// email) it hashes the password anyway and answers `false`, so that a login takes as long
 /// whether or not the account exists.
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    let Ok(_permit) = HASHING.acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || match hash {
         Some(hash) => PasswordHash::new(&hash).is_ok_and(|parsed| {
             Argon2::default()

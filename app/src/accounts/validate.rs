@@ -54,6 +54,12 @@ pub fn new_password(password: &str, email: &str) -> Result<(), FieldError> {
             format!("Use at most {MAX_PASSWORD_CHARS} characters."),
         ));
     }
+    if password.trim().is_empty() || password.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "password",
+            "Use letters, digits, spaces or symbols; not only spaces, and no control characters.",
+        ));
+    }
     if password.trim().eq_ignore_ascii_case(email.trim()) {
         return Err(FieldError::new(
             "password",
@@ -73,7 +79,11 @@ pub fn full_name(input: &str) -> Result<String, FieldError> {
     if name.chars().count() > 200 {
         return Err(FieldError::new("full_name", "Use at most 200 characters."));
     }
-    if name.chars().any(char::is_control) || !name.chars().any(char::is_alphabetic) {
+    if name
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+        || !name.chars().any(char::is_alphabetic)
+    {
         return Err(FieldError::new(
             "full_name",
             "Enter your name as letters, spaces, hyphens or apostrophes.",
@@ -109,6 +119,12 @@ pub fn birth_date(input: &str, today: NaiveDate) -> Result<NaiveDate, FieldError
     Ok(date)
 }
 
+/// Characters that change how text is shown without being seen: bidirectional overrides and
+/// isolates, zero-width spaces and joiners.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// An optional phone number: blank, or 6 to 15 digits with an optional leading `+` and spaces,
 /// dots, hyphens or brackets between them (kept as typed, trimmed).
 pub fn phone(input: &str) -> Result<Option<String>, FieldError> {
@@ -120,7 +136,7 @@ pub fn phone(input: &str) -> Result<Option<String>, FieldError> {
     let allowed = phone.chars().enumerate().all(|(i, c)| {
         c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '(' | ')') || (c == '+' && i == 0)
     });
-    if !allowed || !(6..=15).contains(&digits) {
+    if !allowed || !(6..=15).contains(&digits) || phone.chars().count() > 32 {
         return Err(FieldError::new(
             "phone",
             "Enter a phone number of 6 to 15 digits, such as +44 20 7946 0958, or leave it blank.",
@@ -211,6 +227,8 @@ mod tests {
         assert!(new_password("short", "ada@example.org").is_err());
         assert!(new_password("ada@example.org", "ada@example.org").is_err());
         assert!(new_password(&"x".repeat(129), "ada@example.org").is_err());
+        assert!(new_password(&" ".repeat(12), "ada@example.org").is_err());
+        assert!(new_password(&"\u{1}".repeat(12), "ada@example.org").is_err());
         // Characters, not bytes: ten accented letters are enough.
         assert!(new_password("éééééééééé", "ada@example.org").is_ok());
     }
@@ -226,6 +244,8 @@ mod tests {
         assert!(full_name("1234").is_err());
         assert!(full_name("Ada\u{0}Lovelace").is_err());
         assert!(full_name(&"a".repeat(201)).is_err());
+        assert!(full_name("Ada\u{202E}ecalevol").is_err());
+        assert!(full_name("Ada\u{200B}").is_err());
     }
 
     #[test]
@@ -256,6 +276,7 @@ mod tests {
         assert!(phone("call me").is_err());
         assert!(phone("44+20794609").is_err());
         assert!(phone("1234567890123456").is_err());
+        assert!(phone(&format!("+1{}23456", ".".repeat(40))).is_err());
     }
 
     #[test]

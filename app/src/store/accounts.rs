@@ -126,37 +126,37 @@ pub async fn delete_old_failures(db: &Db, window_start: &str) -> Result<u64, sql
     Ok(done.rows_affected())
 }
 
-/// Failed logins counted under `key` since `window_start`, if the window is still open.
-pub async fn recent_failures(db: &Db, key: &str, window_start: &str) -> Result<i64, sqlx::Error> {
-    let failures: Option<i64> = sqlx::query_scalar(
-        "SELECT failures FROM login_failures WHERE throttle_key = $1 AND window_start > $2",
-    )
-    .bind(key)
-    .bind(window_start)
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(failures.unwrap_or(0))
-}
-
-/// Counts one more failed login under `key`, starting a new window at `now` if the last one
-/// began before `window_start`.
+/// Counts one more login attempt under `key`, starting a new window at `now` if the last one
+/// began before `window_start`, and returns the count in the window including this one. The
+/// count is taken in one statement, so concurrent attempts each see a different number.
 pub async fn record_failure(
     db: &Db,
     key: &str,
     now: &str,
     window_start: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
         "INSERT INTO login_failures (throttle_key, failures, window_start) VALUES ($1, 1, $2) \
          ON CONFLICT (throttle_key) DO UPDATE SET \
            failures = CASE WHEN login_failures.window_start > $3 \
                            THEN login_failures.failures + 1 ELSE 1 END, \
            window_start = CASE WHEN login_failures.window_start > $3 \
-                               THEN login_failures.window_start ELSE $2 END",
+                               THEN login_failures.window_start ELSE $2 END \
+         RETURNING failures",
     )
     .bind(key)
     .bind(now)
     .bind(window_start)
+    .fetch_one(&db.pool)
+    .await
+}
+
+/// Takes one attempt off the count under `key` (a login that succeeded).
+pub async fn forgive_attempt(db: &Db, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE login_failures SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0",
+    )
+    .bind(key)
     .execute(&db.pool)
     .await?;
     Ok(())

@@ -33,13 +33,13 @@ pub struct ActiveDose {
 
 /// What a new booking asks for.
 #[derive(Clone, Debug)]
-pub struct NewBooking<'a> {
+pub struct NewBooking {
     pub user_id: i64,
     pub dose: i64,
     pub hospital_id: i64,
-    pub day: &'a str,
-    pub reference: &'a str,
-    pub now: &'a str,
+    pub day: String,
+    pub reference: String,
+    pub now: String,
     /// Doses a day where staff have not set the hospital's capacity.
     pub default_capacity: i64,
 }
@@ -55,6 +55,9 @@ pub enum BookingError {
     AlreadyBooked,
     #[error("no such booking")]
     NoSuchBooking,
+    /// The dose rules refuse it, given the person's doses as they are inside the transaction.
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -148,17 +151,17 @@ async fn release_capacity(tx: &mut Tx, hospital_id: i64, day: &str) -> Result<()
     Ok(())
 }
 
-async fn insert_booking(tx: &mut Tx, booking: &NewBooking<'_>) -> Result<i64, BookingError> {
+async fn insert_booking(tx: &mut Tx, booking: &NewBooking) -> Result<i64, BookingError> {
     let result = sqlx::query_scalar(
         "INSERT INTO bookings (reference, user_id, dose, hospital_id, day, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, 'booked', $6) RETURNING id",
     )
-    .bind(booking.reference)
+    .bind(&booking.reference)
     .bind(booking.user_id)
     .bind(booking.dose)
     .bind(booking.hospital_id)
-    .bind(booking.day)
-    .bind(booking.now)
+    .bind(&booking.day)
+    .bind(&booking.now)
     .fetch_one(&mut **tx)
     .await;
     match result {
@@ -168,13 +171,46 @@ async fn insert_booking(tx: &mut Tx, booking: &NewBooking<'_>) -> Result<i64, Bo
     }
 }
 
-/// Books a dose: takes capacity and records the booking in one transaction.
-pub async fn book(db: &Db, booking: &NewBooking<'_>) -> Result<i64, BookingError> {
+/// The rules a booking must pass, given the person's active doses.
+pub type DoseCheck<'a> = &'a (dyn Fn(&[ActiveDose]) -> Result<(), String> + Sync);
+
+/// Serialises one person's booking changes and reads their active doses inside the
+/// transaction: on Postgres by locking the person's row, on SQLite by the write lock
+/// `BEGIN IMMEDIATE` already holds. Two requests of one person (booking dose 2 while moving
+/// dose 1) then see each other's result and the interval rules cannot be raced.
+async fn doses_of_locked(
+    tx: &mut Tx,
+    backend: Backend,
+    user_id: i64,
+) -> Result<Vec<ActiveDose>, sqlx::Error> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query_as(
+        "SELECT id, dose, day FROM bookings WHERE user_id = $1 AND status = 'booked' ORDER BY dose",
+    )
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Books a dose: checks the rules against the person's doses, takes capacity and records the
+/// booking, in one transaction.
+pub async fn book(
+    db: &Db,
+    booking: &NewBooking,
+    check: DoseCheck<'_>,
+) -> Result<i64, BookingError> {
     let mut tx = begin(db).await?;
+    let doses = doses_of_locked(&mut tx, db.backend, booking.user_id).await?;
+    check(&doses).map_err(BookingError::Refused)?;
     take_capacity(
         &mut tx,
         booking.hospital_id,
-        booking.day,
+        &booking.day,
         booking.default_capacity,
     )
     .await?;
@@ -218,11 +254,14 @@ async fn cancel_in(
 pub async fn move_booking(
     db: &Db,
     booking_id: i64,
-    to: &NewBooking<'_>,
+    to: &NewBooking,
+    check: DoseCheck<'_>,
 ) -> Result<i64, BookingError> {
     let mut tx = begin(db).await?;
-    cancel_in(&mut tx, to.user_id, booking_id, to.now).await?;
-    take_capacity(&mut tx, to.hospital_id, to.day, to.default_capacity).await?;
+    let doses = doses_of_locked(&mut tx, db.backend, to.user_id).await?;
+    check(&doses).map_err(BookingError::Refused)?;
+    cancel_in(&mut tx, to.user_id, booking_id, &to.now).await?;
+    take_capacity(&mut tx, to.hospital_id, &to.day, to.default_capacity).await?;
     let id = insert_booking(&mut tx, to).await?;
     tx.commit().await?;
     Ok(id)

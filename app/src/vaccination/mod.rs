@@ -101,7 +101,7 @@ pub async fn my_vaccinations() -> Result<VaccinationOverview, AppError> {
 /// Books `dose` at a hospital on a day (`YYYY-MM-DD`).
 #[server(endpoint = "book_dose")]
 pub async fn book_dose(dose: u8, hospital_id: i64, day: String) -> Result<BookingView, AppError> {
-    use crate::accounts::server::{app_state, fail, require_user, timestamp};
+    use crate::accounts::server::{app_state, fail, require_user};
     use crate::store::{accounts, bookings};
 
     let state = app_state()?;
@@ -116,9 +116,7 @@ pub async fn book_dose(dose: u8, hospital_id: i64, day: String) -> Result<Bookin
             "Fill in your profile before booking.".to_owned(),
         ));
     }
-    // TODO: The rules are checked before the booking's transaction, so a concurrent move of
-    // this person's previous dose could shorten the interval; capacity and one booking per
-    // dose are enforced inside it.
+    // A first check answers early; the booking's transaction checks again under a lock.
     let active = ssr::active_doses(&state, user.id).await?;
     let today = chrono::Utc::now().date_naive();
     if let Err(refusal) = state
@@ -129,19 +127,15 @@ pub async fn book_dose(dose: u8, hospital_id: i64, day: String) -> Result<Bookin
         return fail(AppError::Conflict(refusal.to_string()));
     }
 
-    let reference = ssr::new_reference();
-    let day_text = day.to_string();
-    let now = timestamp(chrono::Utc::now());
-    let booking = bookings::NewBooking {
-        user_id: user.id,
-        dose: i64::from(dose),
-        hospital_id,
-        day: &day_text,
-        reference: &reference,
-        now: &now,
-        default_capacity: state.settings.default_daily_capacity,
+    let booking = ssr::new_booking(&state, user.id, dose, hospital_id, day);
+    let rules = state.settings.dose_rules;
+    // Checked again inside the transaction, against the doses as they are there.
+    let check = move |doses: &[bookings::ActiveDose]| {
+        rules
+            .check(dose, day, today, &ssr::to_booked(doses), false)
+            .map_err(|refusal| refusal.to_string())
     };
-    let id = match bookings::book(&state.db, &booking).await {
+    let id = match bookings::book(&state.db, &booking, &check).await {
         Ok(id) => id,
         Err(error) => return fail(ssr::booking_error(error)),
     };
@@ -205,7 +199,7 @@ pub async fn move_booking(
     hospital_id: i64,
     day: String,
 ) -> Result<BookingView, AppError> {
-    use crate::accounts::server::{app_state, fail, require_user, timestamp};
+    use crate::accounts::server::{app_state, fail, require_user};
     use crate::store::bookings;
 
     let state = app_state()?;
@@ -230,19 +224,18 @@ pub async fn move_booking(
         return fail(AppError::Conflict(refusal.to_string()));
     }
 
-    let reference = ssr::new_reference();
-    let day_text = day.to_string();
-    let now = timestamp(chrono::Utc::now());
-    let to = bookings::NewBooking {
-        user_id: user.id,
-        dose: i64::from(dose),
-        hospital_id,
-        day: &day_text,
-        reference: &reference,
-        now: &now,
-        default_capacity: state.settings.default_daily_capacity,
+    let to = ssr::new_booking(&state, user.id, dose, hospital_id, day);
+    let rules = state.settings.dose_rules;
+    // Checked again inside the transaction, against the doses as they are there.
+    let check = move |doses: &[bookings::ActiveDose]| {
+        if !doses.iter().any(|d| d.id == booking_id) {
+            return Err("You have no such active booking.".to_owned());
+        }
+        rules
+            .check(dose, day, today, &ssr::to_booked(doses), true)
+            .map_err(|refusal| refusal.to_string())
     };
-    let id = match bookings::move_booking(&state.db, booking_id, &to).await {
+    let id = match bookings::move_booking(&state.db, booking_id, &to, &check).await {
         Ok(id) => id,
         Err(error) => return fail(ssr::booking_error(error)),
     };
@@ -367,6 +360,25 @@ pub(crate) mod ssr {
         })
     }
 
+    /// A booking of `dose` on `day` with a fresh reference, as of now.
+    pub fn new_booking(
+        state: &AppState,
+        user_id: i64,
+        dose: u8,
+        hospital_id: i64,
+        day: NaiveDate,
+    ) -> bookings::NewBooking {
+        bookings::NewBooking {
+            user_id,
+            dose: i64::from(dose),
+            hospital_id,
+            day: day.to_string(),
+            reference: new_reference(),
+            now: crate::accounts::server::timestamp(chrono::Utc::now()),
+            default_capacity: state.settings.default_daily_capacity,
+        }
+    }
+
     /// A booking reference such as `VX-7K2M-QP4D`: 40 random bits in a 32-letter alphabet
     /// without look-alike characters, easy to read out at a desk.
     pub fn new_reference() -> String {
@@ -395,6 +407,7 @@ pub(crate) mod ssr {
             BookingError::NoSuchBooking => {
                 AppError::NotFound("You have no such active booking.".to_owned())
             }
+            BookingError::Refused(message) => AppError::Conflict(message),
             BookingError::Database(error) => AppError::database(error),
         }
     }

@@ -392,3 +392,78 @@ async fn an_expired_session_is_refused_and_then_removed() {
             .expect("a cleanup");
     assert_eq!(removed, 1);
 }
+
+#[tokio::test]
+async fn simultaneous_guesses_cannot_outrun_the_throttle() {
+    let app = TestApp::spawn().await;
+    Person::register(&app, "ada@example.org").await;
+    let guesser = Person::new(&app);
+
+    let guesses = (0..30).map(|i| {
+        let password = format!("wrong guess number {i}");
+        let guesser = &guesser;
+        async move {
+            guesser
+                .call(
+                    "login",
+                    &[("email", "ada@example.org"), ("password", &password)],
+                )
+                .await
+                .0
+        }
+    });
+    let statuses = futures::future::join_all(guesses).await;
+
+    let checked = statuses.iter().filter(|&&s| s == 401).count();
+    let refused = statuses.iter().filter(|&&s| s == 429).count();
+    assert_eq!(checked, 10, "{statuses:?}");
+    assert_eq!(refused, 20, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn markup_typed_into_the_profile_is_shown_as_text() {
+    let app = TestApp::spawn().await;
+    let person = Person::register(&app, "ada@example.org").await;
+    let (status, body) = person
+        .call(
+            "save_profile",
+            &[
+                ("full_name", "Ada"),
+                ("birth_date", "1970-01-01"),
+                ("phone", ""),
+                (
+                    "address",
+                    "</textarea><img src=x onerror=alert(1)>\"><script>alert(2)</script>",
+                ),
+                ("location_method", "typed"),
+                ("region", ""),
+                ("lat", "1"),
+                ("lon", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+
+    let page = person
+        .client
+        .get(format!("{}/account", app.address))
+        .send()
+        .await
+        .expect("a response");
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let html = page.text().await.expect("a page");
+    assert!(html.contains("id=\"address\""), "the form is there");
+    assert!(!html.contains("<img src=x"), "markup reached the page");
+    assert!(
+        !html.contains("<script>alert(2)"),
+        "markup reached the page"
+    );
+}
+
+#[tokio::test]
+async fn a_search_from_home_is_never_cached() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/hospitals?home=1").await;
+    assert_eq!(response.headers()["cache-control"], "private, no-store");
+}

@@ -259,3 +259,30 @@ async fn nobody_can_cancel_move_or_see_another_persons_booking() {
     assert_eq!(status, 401);
     assert_eq!(day_counts(&app, hospital, &day_in(3)).await, (1, 1));
 }
+
+#[tokio::test]
+async fn booking_dose_two_while_moving_dose_one_keeps_the_interval() {
+    let app = TestApp::spawn().await;
+    let hospital = app.add_hospital("Clinic", 48.85, 2.35, Some(50)).await;
+    for round in 0..4 {
+        let person = Person::with_profile(&app, &format!("racer{round}@example.org")).await;
+        let (_, first) = book(&person, 1, hospital, &day_in(1)).await;
+        let id = first["id"].to_string();
+        let hospital_id = hospital.to_string();
+        let (late, dose_two_day) = (day_in(27), day_in(23));
+        let fields = [
+            ("booking_id", id.as_str()),
+            ("hospital_id", hospital_id.as_str()),
+            ("day", late.as_str()),
+        ];
+        let (moved, second) = tokio::join!(
+            person.call("move_booking", &fields),
+            book(&person, 2, hospital, &dose_two_day),
+        );
+        // At most one of the two can stand: dose 2 must stay 21 days after dose 1.
+        assert!(
+            !(moved.0 == 200 && second.0 == 200),
+            "both succeeded: {moved:?} {second:?}"
+        );
+    }
+}
