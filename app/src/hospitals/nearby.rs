@@ -2,7 +2,7 @@
 //! spatial index over their locations, built once per import so that a query never reaches the
 //! database for the geometry.
 
-use super::index::{HospitalIndex, NearbyQueryError};
+use super::index::{HospitalIndex, Nearby, NearbyQueryError};
 use crate::store::hospitals::OpenHospital;
 
 /// Every open hospital and the index over them. Immutable: a change builds a new one, which
@@ -71,11 +71,7 @@ impl NearbyIndex {
         limit: usize,
         radius_km: Option<f64>,
     ) -> Result<Vec<(&OpenHospital, f64)>, NearbyQueryError> {
-        let found = self.index.nearest(lat, lon, limit, radius_km)?;
-        Ok(found
-            .into_iter()
-            .map(|n| (&self.hospitals[n.key], n.distance_km))
-            .collect())
+        Ok(self.with_hospitals(self.index.nearest(lat, lon, limit, radius_km)?))
     }
 
     /// The same answer by measuring every hospital: the benchmark's reference.
@@ -86,10 +82,14 @@ impl NearbyIndex {
         limit: usize,
         radius_km: Option<f64>,
     ) -> Result<Vec<(&OpenHospital, f64)>, NearbyQueryError> {
-        let found = self.index.nearest_brute_force(lat, lon, limit, radius_km)?;
-        Ok(found
+        Ok(self.with_hospitals(self.index.nearest_brute_force(lat, lon, limit, radius_km)?))
+    }
+
+    /// The hospitals behind the index's keys, with their distances.
+    fn with_hospitals(&self, found: Vec<Nearby<usize>>) -> Vec<(&OpenHospital, f64)> {
+        found
             .into_iter()
             .map(|n| (&self.hospitals[n.key], n.distance_km))
-            .collect())
+            .collect()
     }
 }

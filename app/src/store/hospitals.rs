@@ -208,17 +208,6 @@ pub async fn booked_days_of(
     .await
 }
 
-/// The daily capacity of an open hospital: `Some(None)` when staff have not set it (the
-/// configured default applies), `None` when the hospital is closed or unknown.
-pub async fn open_capacity(db: &Db, hospital_id: i64) -> Result<Option<Option<i64>>, sqlx::Error> {
-    let row: Option<(Option<i64>,)> =
-        sqlx::query_as("SELECT daily_capacity FROM hospitals WHERE id = $1 AND is_open = 1")
-            .bind(hospital_id)
-            .fetch_optional(&db.pool)
-            .await?;
-    Ok(row.map(|(capacity,)| capacity))
-}
-
 /// An open hospital's name, city and daily capacity (`None`: the configured default), or
 /// `None` when it is closed or unknown.
 pub async fn open_hospital(
